@@ -1,0 +1,105 @@
+"""What the index holds: one article by id (``msearch show``) and totals (``msearch stats``)."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ArticleNotFound
+from .store import open_for_reading, read_marker
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """An indexed article as ``show`` presents it (footer already excluded at parse time)."""
+
+    id: str
+    path: str
+    title: str
+    publication: str | None
+    volume: int | None
+    issue: int | None
+    year: int | None
+    date: str | None
+    sources: tuple[str, ...]
+    body: str
+
+
+@dataclass
+class IndexStats:
+    index: str
+    articles: int
+    size_bytes: int
+    last_indexed: str | None
+    publications: dict[str, int] = field(default_factory=dict)
+    first_year: int | None = None
+    last_year: int | None = None
+    unknown_year: int = 0
+
+
+def get_article(index_dir: Path, key: str) -> StoredArticle:
+    """The article whose id is ``key`` (or whose file path is ``key``)."""
+    ix = open_for_reading(index_dir)
+    with ix.searcher() as searcher:
+        stored = searcher.document(id=key.strip().lower())
+        if stored is None and key:
+            stored = searcher.document(path=os.path.abspath(key))
+    if stored is None:
+        raise ArticleNotFound(
+            f"no article with id {key!r} in the index: ids are shown by 'msearch query'"
+        )
+    return _from_stored(stored)
+
+
+def iter_articles(index_dir: Path):
+    """Every article in the index, in index order."""
+    ix = open_for_reading(index_dir)
+    with ix.searcher() as searcher:
+        for docnum in searcher.reader().all_doc_ids():
+            stored = searcher.stored_fields(docnum)
+            yield _from_stored(stored)
+
+
+def _from_stored(stored: dict) -> StoredArticle:
+    return StoredArticle(
+        id=stored["id"],
+        path=stored["path"],
+        title=stored.get("title") or "",
+        publication=stored.get("publication"),
+        volume=stored.get("volume"),
+        issue=stored.get("issue"),
+        year=stored.get("year"),
+        date=stored.get("date"),
+        sources=tuple(stored.get("sources") or ()),
+        body=stored.get("body") or "",
+    )
+
+
+def index_stats(index_dir: Path) -> IndexStats:
+    """Article count, size on disk, last run, articles per publication, year range."""
+    ix = open_for_reading(index_dir)
+    publications: Counter[str] = Counter()
+    years: list[int] = []
+    unknown_year = 0
+    with ix.searcher() as searcher:
+        for docnum in searcher.reader().all_doc_ids():
+            stored = searcher.stored_fields(docnum)
+            publications[stored.get("publication") or "(unknown)"] += 1
+            if stored.get("year") is None:
+                unknown_year += 1
+            else:
+                years.append(stored["year"])
+        count = searcher.doc_count()
+    marker = read_marker(index_dir) or {}
+    return IndexStats(
+        index=str(index_dir),
+        articles=count,
+        size_bytes=sum(p.stat().st_size for p in index_dir.iterdir() if p.is_file()),
+        last_indexed=marker.get("last_indexed"),
+        publications=dict(publications.most_common()),
+        first_year=min(years) if years else None,
+        last_year=max(years) if years else None,
+        unknown_year=unknown_year,
+    )

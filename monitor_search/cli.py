@@ -1,0 +1,305 @@
+"""The ``msearch`` command: options wired to the library functions, nothing more.
+
+Heavy modules (Whoosh, Rich) are imported inside the commands that need them, so that
+``msearch query --json`` pays only for what it uses. Every failure ends in one line on stderr
+and a grep-like exit code: 0 found / done, 1 nothing found, 2 error, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import __version__
+from .errors import MsearchError
+
+EXIT_FOUND, EXIT_NOT_FOUND, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+app = typer.Typer(
+    name="msearch",
+    help=(
+        "Full-text search for archives of Jamestown Foundation articles.\n\n"
+        "Index a folder once ('msearch index FOLDER'), then search it ('msearch query WORDS'). "
+        "Exit codes: 0 found or done, 1 nothing found, 2 error."
+    ),
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+IndexOption = Annotated[
+    Optional[Path],  # noqa: UP045 - Typer needs Optional on Python 3.10
+    typer.Option(
+        "--index",
+        "-i",
+        metavar="DIR",
+        help="Index folder. Default: $MSEARCH_INDEX, else ./index.",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object (see README).")]
+
+
+class Sort(str, Enum):
+    relevance = "relevance"
+    date = "date"
+
+
+def _index_dir(option: Path | None) -> Path:
+    from .store import resolve_index_dir
+
+    return resolve_index_dir(option)
+
+
+def _articles(count: int) -> str:
+    return f"{count:,} article" if count == 1 else f"{count:,} articles"
+
+
+def _stderr(message: str) -> None:
+    print(f"msearch: {message}", file=sys.stderr)
+
+
+@app.command()
+def index(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Folders (searched recursively for *.txt) and files to index.",
+            show_default=False,
+        ),
+    ],
+    index_dir: IndexOption = None,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="Start from an empty index instead of updating.")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar and no summary line.")
+    ] = False,
+    wait: Annotated[
+        float,
+        typer.Option(
+            "--wait",
+            metavar="SECONDS",
+            min=0,
+            help="How long to wait for another 'msearch index' run on the same index.",
+        ),
+    ] = 60.0,
+) -> None:
+    """Add new, changed and removed article files to the index (incremental).
+
+    Unchanged files are skipped without being read; files deleted from an indexed folder
+    are removed from the index. Files that cannot be read are reported and skipped.
+    """
+    from .indexer import update_index
+    from .progress import IndexProgress
+    from .store import shown
+
+    target = _index_dir(index_dir)
+    with IndexProgress(enabled=not quiet and sys.stderr.isatty()) as progress:
+        report = update_index(
+            [str(p) for p in paths],
+            target,
+            rebuild=rebuild,
+            wait_seconds=wait,
+            on_wait=lambda: _stderr(f"waiting for another 'msearch index' on {shown(target)}…"),
+            on_start=progress.start,
+            on_file=progress.advance,
+            on_skip=lambda path, reason: progress.note(f"msearch: skipped {path}: {reason}"),
+        )
+    for missing in report.missing:
+        _stderr(f"{missing}: no such file or folder")
+    if not quiet:
+        print(
+            f"indexed {_articles(report.total)}: {report.new:,} new, {report.updated:,} updated, "
+            f"{report.unchanged:,} unchanged, {report.removed:,} removed, "
+            f"{len(report.skipped):,} skipped, in {report.seconds:.1f} s ({shown(target)})",
+            file=sys.stderr,
+        )
+    raise typer.Exit(EXIT_ERROR if report.missing else EXIT_FOUND)
+
+
+@app.command()
+def query(
+    text: Annotated[
+        str,
+        typer.Argument(
+            help=(
+                "What to find. Plain words find articles with any of them, those with all "
+                'first. Whoosh syntax works too: AND, OR, NOT, "exact phrase", wildcards '
+                "(Chechn*), fields (title:, body:, publication:, source:, year:, volume:, "
+                "issue:) and ranges (year:[1998 TO 2000])."
+            ),
+            show_default=False,
+        ),
+    ],
+    index_dir: IndexOption = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many hits to show.")] = 10,
+    json_out: JsonOption = False,
+    jsonl: Annotated[
+        bool, typer.Option("--jsonl", help="Print one JSON object per hit, one per line.")
+    ] = False,
+    publication: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            help="Only this publication (e.g. 'Eurasia Daily Monitor').", show_default=False
+        ),
+    ] = None,
+    year: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option(help="Only articles of this year.", show_default=False),
+    ] = None,
+    date_from: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--from",
+            metavar="DATE",
+            help="Only articles dated on or after DATE (1999, 1999-02 or 1999-02-05).",
+            show_default=False,
+        ),
+    ] = None,
+    date_to: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--to",
+            metavar="DATE",
+            help="Only articles dated on or before DATE (1999, 1999-02 or 1999-02-05).",
+            show_default=False,
+        ),
+    ] = None,
+    volume: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option(help="Only this volume.", show_default=False),
+    ] = None,
+    issue: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option(help="Only this issue.", show_default=False),
+    ] = None,
+    sort: Annotated[
+        Sort, typer.Option(help="relevance, or date (newest first; undated last).")
+    ] = Sort.relevance,
+) -> None:
+    """Search the index: ranked hits with highlighted passages (or JSON)."""
+    from .query import Filters
+    from .search import search
+
+    if json_out and jsonl:
+        raise MsearchError("choose one of --json and --jsonl")
+    filters = Filters(publication, year, date_from, date_to, volume, issue)
+    result = search(_index_dir(index_dir), text, limit=limit, filters=filters, sort=sort.value)
+    if json_out or jsonl:
+        from .jsonout import hit_object, result_object, write_json, write_lines
+
+        if jsonl:
+            write_lines((hit_object(hit) for hit in result.hits), sys.stdout)
+        else:
+            write_json(result_object(result), sys.stdout)
+    else:
+        from .render import console, print_results
+
+        print_results(result, console())
+        if result.hits:
+            print(f"{len(result.hits)} of {_articles(result.total)} shown", file=sys.stderr)
+        else:
+            print("no articles match", file=sys.stderr)
+    raise typer.Exit(EXIT_FOUND if result.hits else EXIT_NOT_FOUND)
+
+
+@app.command()
+def show(
+    article_id: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID", help="An article id from 'msearch query' (or the article's path)."
+        ),
+    ],
+    index_dir: IndexOption = None,
+    json_out: JsonOption = False,
+) -> None:
+    """Print one whole article: metadata and body, without the publisher's footer."""
+    from .catalog import get_article
+
+    article = get_article(_index_dir(index_dir), article_id)
+    if json_out:
+        from .jsonout import article_object, write_json
+
+        write_json(article_object(article), sys.stdout)
+    else:
+        from .render import console, print_article
+
+        print_article(article, console())
+
+
+@app.command()
+def stats(index_dir: IndexOption = None, json_out: JsonOption = False) -> None:
+    """How many articles the index holds, its size, last run, publications and years."""
+    from .catalog import index_stats
+
+    result = index_stats(_index_dir(index_dir))
+    if json_out:
+        from .jsonout import stats_object, write_json
+
+        write_json(stats_object(result), sys.stdout)
+    else:
+        from .render import console, print_stats
+
+        print_stats(result, console())
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        print(f"msearch {__version__}")
+        raise typer.Exit(EXIT_FOUND)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version_callback, is_eager=True, help="Print the version."
+        ),
+    ] = False,
+) -> None:
+    """Full-text search for archives of Jamestown Foundation articles."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and return a grep-like exit code (the console script exits with it)."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=argv, prog_name="msearch", standalone_mode=False)
+        return result if isinstance(result, int) else EXIT_FOUND
+    except MsearchError as error:
+        _stderr(str(error))
+        return error.exit_code
+    except typer.Exit as done:
+        return done.exit_code
+    except (KeyboardInterrupt, typer.Abort):
+        _stderr("interrupted")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return _reader_gone()
+    except Exception as error:
+        if hasattr(error, "show") and hasattr(error, "exit_code"):  # usage error from the parser
+            error.show()
+            return error.exit_code
+        _stderr(f"internal error: {type(error).__name__}: {error} (please report this)")
+        if os.environ.get("MSEARCH_DEBUG"):
+            raise
+        return EXIT_ERROR
+
+
+def _reader_gone() -> int:
+    """The reader of our output went away (``msearch query ... | head``): stop quietly."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_FOUND

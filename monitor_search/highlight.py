@@ -1,0 +1,79 @@
+"""Pick the passages of an article that show why it matched, with the matched words marked.
+
+Fragments are plain data (text plus character spans), so the terminal renderer can colour
+them and the JSON writer can hand them on, neither knowing anything of Whoosh.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from whoosh import highlight as wh
+
+MAX_FRAGMENTS = 3
+FRAGMENT_CHARS = 240
+CONTEXT_CHARS = 70
+HIGHLIGHT_SCAN_CHARS = 200_000
+"""Only this much of a very long article is scanned for passages (bounds time per hit)."""
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """A passage of an article; ``highlights`` are (start, end) offsets of matched words."""
+
+    text: str
+    highlights: tuple[tuple[int, int], ...] = ()
+    starts_article: bool = False
+    ends_article: bool = False
+
+
+class _Collect(wh.Formatter):
+    """A Whoosh formatter that returns fragments as data instead of marked-up strings."""
+
+    def format(self, fragments, replace=False):
+        return [_to_fragment(fragment) for fragment in fragments]
+
+
+def _to_fragment(fragment) -> Fragment:
+    start, end = fragment.startchar, fragment.endchar
+    text = fragment.text[start:end].replace("\n", " ")
+    spans = tuple(
+        (token.startchar - start, token.endchar - start)
+        for token in fragment.matches
+        if start <= token.startchar and token.endchar <= end
+    )
+    return Fragment(text, spans, start == 0, end >= len(fragment.text))
+
+
+def passages(text: str, terms: set[str], analyzer) -> list[Fragment]:
+    """Up to three passages of ``text`` containing the analysed ``terms``, in text order."""
+    if not terms or not text:
+        return []
+    fragmenter = wh.ContextFragmenter(maxchars=FRAGMENT_CHARS, surround=CONTEXT_CHARS)
+    return wh.highlight(
+        text[:HIGHLIGHT_SCAN_CHARS],
+        terms,
+        analyzer,
+        fragmenter,
+        _Collect(),
+        top=MAX_FRAGMENTS,
+        order=wh.FIRST,
+    )
+
+
+def whole(text: str, terms: set[str], analyzer) -> Fragment:
+    """All of a short text (a headline) with the matched words marked."""
+    spans = tuple(
+        (token.startchar, token.endchar)
+        for token in analyzer(text, chars=True, mode="query", removestops=False)
+        if token.text in terms
+    )
+    return Fragment(text, spans, True, True)
+
+
+def opening(text: str) -> Fragment:
+    """The start of an article, for hits that matched only in their metadata."""
+    cut = text[: FRAGMENT_CHARS + 40]
+    if len(cut) < len(text):
+        cut = cut[: cut.rfind(" ")] if " " in cut[FRAGMENT_CHARS // 2 :] else cut
+    return Fragment(cut.replace("\n", " "), (), True, len(cut) >= len(text))

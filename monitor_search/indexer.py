@@ -1,0 +1,233 @@
+"""Bring the index up to date with article files on disk.
+
+Incremental by default: a file whose size and modification time match what the index recorded
+is skipped without being read; a changed file is re-read and replaced (or kept, if its bytes
+hash the same); a file gone from a folder being indexed is removed. Work is committed in
+batches, so an interrupted run keeps everything up to its last commit, and the next run
+picks up where it stopped.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .article import parse_article
+from .decode import MAX_FILE_BYTES, UnreadableText, decode_article_bytes
+from .discover import discover
+from .errors import MsearchError
+from .schema import document_fields
+from .store import locked_for_writing, record_indexed, shown
+
+BATCH_DOCUMENTS = 2000
+"""Articles written between commits: an interrupted run loses at most this many."""
+BATCH_SECONDS = 30.0
+"""...or this much work, whichever comes first."""
+
+
+@dataclass
+class IndexReport:
+    """What an index run did, for the one-line summary and for callers of ``update_index``."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def total(self) -> int:
+        return self.new + self.updated + self.unchanged
+
+
+class IndexInterrupted(MsearchError):
+    """Ctrl-C during an index run; what was committed before stays in the index."""
+
+    exit_code = 130
+
+
+def article_id(path: str) -> str:
+    """A short, stable id for the article at ``path`` (what ``msearch show`` takes)."""
+    return hashlib.blake2b(path.encode("utf-8", "surrogateescape"), digest_size=6).hexdigest()
+
+
+def update_index(
+    paths: list[str],
+    index_dir: Path,
+    *,
+    rebuild: bool = False,
+    wait_seconds: float = 60.0,
+    on_wait: Callable[[], None] = lambda: None,
+    on_start: Callable[[int], None] = lambda total: None,
+    on_file: Callable[[str], None] = lambda path: None,
+    on_skip: Callable[[str, str], None] = lambda path, reason: None,
+) -> IndexReport:
+    """Index the article files under ``paths`` into ``index_dir`` and report what changed.
+
+    The callbacks let a front end show progress: ``on_start(number_of_files)``, then
+    ``on_file(path)`` after each file, ``on_skip(path, reason)`` for each file left out.
+    """
+    started = time.monotonic()
+    report = IndexReport()
+    found = discover(paths)
+    report.missing = found.missing
+    for path, reason in found.problems:
+        _skip(report, on_skip, path, reason)
+    with locked_for_writing(
+        index_dir, rebuild=rebuild, wait_seconds=wait_seconds, on_wait=on_wait
+    ) as (ix, fresh):
+        run = _IndexRun(ix, index_dir, clear_first=rebuild and not fresh)
+        try:
+            known = {} if rebuild else run.known_signatures()
+            on_start(len(found.files))
+            for path in found.files:
+                outcome = run.add_file(path, known.get(path))
+                if isinstance(outcome, str):
+                    setattr(report, outcome, getattr(report, outcome) + 1)
+                else:
+                    _skip(report, on_skip, path, outcome[1])
+                on_file(path)
+            report.removed = run.remove_vanished(known, found.folders, set(found.files))
+            run.commit()
+            record_indexed(index_dir)
+        except KeyboardInterrupt:
+            run.cancel()
+            raise IndexInterrupted(
+                "interrupted: articles committed before stay searchable; "
+                "run the same 'msearch index' again to finish"
+            ) from None
+        except OSError as error:
+            run.cancel()
+            raise _write_failure(index_dir, error) from None
+        except BaseException:
+            run.cancel()
+            raise
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _skip(report: IndexReport, on_skip: Callable, path: str, reason: str) -> None:
+    report.skipped.append((path, reason))
+    on_skip(path, reason)
+
+
+def _write_failure(index_dir: Path, error: OSError) -> MsearchError:
+    if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        reason = "the disk is full" if error.errno != errno.EFBIG else "a file grew too large"
+        return MsearchError(
+            f"cannot write the index at {shown(index_dir)}: {reason}; free some space and run "
+            "again (the index keeps what was committed before)"
+        )
+    return MsearchError(f"cannot write the index at {shown(index_dir)}: {error}")
+
+
+class _IndexRun:
+    """One writer session over the index, committing every batch."""
+
+    def __init__(self, ix, index_dir: Path, *, clear_first: bool):
+        self.ix = ix
+        self.index_dir = index_dir
+        self.clear_next_commit = clear_first
+        self.writer = None
+        self.pending = 0
+        self.batch_started = time.monotonic()
+
+    def known_signatures(self) -> dict[str, bytes]:
+        """Path -> signature of every article in the index."""
+        with self.ix.reader() as reader:
+            if reader.doc_count() == 0:
+                return {}
+            paths = reader.column_reader("path")
+            signatures = reader.column_reader("signature")
+            return {paths[doc]: signatures[doc] for doc in reader.all_doc_ids()}
+
+    def add_file(self, path: str, known: bytes | None) -> str | tuple[str, str]:
+        """Index one file: the name of the report counter it adds to, or ("skipped", reason)."""
+        try:
+            st = os.stat(path)
+        except OSError as error:
+            return ("skipped", error.strerror or str(error))
+        stamp = f"{st.st_size}:{st.st_mtime_ns}:".encode()
+        if known is not None and known.startswith(stamp):
+            return "unchanged"
+        if st.st_size > MAX_FILE_BYTES:
+            return (
+                "skipped",
+                f"too large for one article ({st.st_size / 2**20:.1f} MB; "
+                f"the limit is {MAX_FILE_BYTES // 2**20} MB)",
+            )
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_FILE_BYTES + 1)
+        except OSError as error:
+            return ("skipped", f"cannot read: {error.strerror or error}")
+        digest = hashlib.blake2b(data, digest_size=16).hexdigest().encode()
+        try:
+            article = parse_article(decode_article_bytes(data))
+        except UnreadableText as problem:
+            return ("skipped", str(problem))
+        fields = document_fields(
+            article, path=path, doc_id=article_id(path), signature=stamp + digest
+        )
+        self._write(fields, replace=known is not None)
+        if known is None:
+            return "new"
+        return "unchanged" if known.endswith(b":" + digest) else "updated"
+
+    def remove_vanished(self, known: dict[str, bytes], folders: list[str], seen: set[str]) -> int:
+        """Delete articles whose file has gone from one of the folders just walked."""
+        prefixes = tuple(os.path.join(folder, "") for folder in folders)
+        gone = [path for path in known if path.startswith(prefixes) and path not in seen]
+        for path in gone:
+            self._writer().delete_by_term("path", path)
+            self._count_pending()
+        return len(gone)
+
+    def _write(self, fields: dict, *, replace: bool) -> None:
+        writer = self._writer()
+        if replace:
+            writer.update_document(**fields)
+        else:
+            writer.add_document(**fields)
+        self._count_pending()
+
+    def _writer(self):
+        if self.writer is None:
+            self.writer = self.ix.writer(limitmb=128)
+            self.batch_started = time.monotonic()
+        return self.writer
+
+    def _count_pending(self) -> None:
+        self.pending += 1
+        if (
+            self.pending >= BATCH_DOCUMENTS
+            or time.monotonic() - self.batch_started >= BATCH_SECONDS
+        ):
+            self.commit()
+
+    def commit(self) -> None:
+        if self.writer is None and not self.clear_next_commit:
+            return
+        from whoosh.writing import CLEAR
+
+        writer = self._writer()
+        self.writer = None
+        if self.clear_next_commit:
+            writer.commit(mergetype=CLEAR)
+            self.clear_next_commit = False
+        else:
+            writer.commit()
+        self.pending = 0
+        record_indexed(self.index_dir)  # batch by batch, so an interrupted run shows its work
+
+    def cancel(self) -> None:
+        if self.writer is not None:
+            writer, self.writer = self.writer, None
+            writer.cancel()

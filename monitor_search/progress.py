@@ -1,0 +1,58 @@
+"""The progress bar of ``msearch index``: Rich, on stderr, only when stderr is a terminal."""
+
+from __future__ import annotations
+
+import sys
+
+
+class IndexProgress:
+    """Counts files as the indexer reports them; notes (skipped files) print above the bar."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self._progress = None
+        self._task = None
+
+    def __enter__(self) -> IndexProgress:
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
+            self._progress = Progress(
+                TextColumn("indexing"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=Console(file=sys.stderr, highlight=False, markup=False),
+                transient=True,
+            )
+            self._progress.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._progress is not None:
+            self._progress.__exit__(*exc)
+
+    def start(self, total: int) -> None:
+        if self._progress is not None:
+            self._task = self._progress.add_task("indexing", total=total)
+
+    def advance(self, path: str) -> None:
+        if self._progress is not None and self._task is not None:
+            self._progress.advance(self._task)
+
+    def note(self, message: str) -> None:
+        from .render import inert
+
+        if self._progress is not None:
+            from rich.text import Text
+
+            self._progress.console.print(Text(inert(message)))
+        else:
+            print(inert(message), file=sys.stderr)

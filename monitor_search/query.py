@@ -1,0 +1,215 @@
+"""Turn what a user typed into Whoosh queries, and option values into filters.
+
+Two kinds of input are told apart:
+
+* plain text (``Collective Security Treaty``, ``what did Aliyev say?``): every word counts,
+  punctuation is ignored, and nothing the user types can be a syntax error;
+* query syntax (``"security pact" AND NOT Armenia``, ``source:Interfax``, ``Chechn*``,
+  ``year:[1998 TO 2000]``), which goes to Whoosh's parser; if that parser fails the text is
+  taken as plain text instead.
+
+Either way the words a query joins without an operator are OR-ed, and ``Ranking.all_words``
+holds the AND of them, so that articles with every word can be ranked first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from whoosh import query as wq
+
+from .analysis import fold_key, text_analyzer
+from .errors import BadQuery
+from .schema import FIELD_NAMES_FOR_USERS, QUERY_FIELDS, date_number
+
+MAX_QUERY_CHARS = 2000
+"""Longer input is cut: no real query is that long, and it bounds parsing time."""
+
+EVERYTHING = ("*", "*:*")
+"""Queries for every article (useful with filters: ``msearch query '*' --year 1999``)."""
+
+_FIELD_PREFIX = "|".join((*FIELD_NAMES_FOR_USERS, "path", "id"))
+_SYNTAX = re.compile(
+    r'"|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b|\b(?:' + _FIELD_PREFIX + r")\s*:"
+    r"|\w\*|\*\w|\w\?\w|[\[{][^\]}]*\bTO\b|\^\d",
+    re.IGNORECASE,
+)
+_OPERATORS = re.compile(r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
+_QUESTION_MARK = re.compile(r"(\w)\?(?=\s|$|[.,;!)])")
+_WORD = re.compile(r"\w+(?:\.?\w+)*")
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The query to run (``any_words``) and, when it joins several parts, their AND."""
+
+    any_words: wq.Query
+    all_words: wq.Query | None
+
+
+def build_query(text: str, schema) -> Ranking:
+    """The Whoosh queries for what the user typed."""
+    text = text[:MAX_QUERY_CHARS]
+    if text.strip() in EVERYTHING:
+        return Ranking(any_words=wq.Every(), all_words=None)
+    if _looks_like_syntax(text):
+        parsed = _parse_syntax(text, schema)
+        if parsed is not None:
+            return _ranking(parsed)
+    return _ranking(plain_query(text))
+
+
+def _looks_like_syntax(text: str) -> bool:
+    match = _SYNTAX.search(text)
+    if match is None:
+        return False
+    operator_only = _OPERATORS.fullmatch(match.group(0))
+    return not operator_only or _OPERATORS.search(text) is not None
+
+
+def _parse_syntax(text: str, schema) -> wq.Query | None:
+    from whoosh import qparser
+
+    parser = qparser.MultifieldParser(list(QUERY_FIELDS), schema, group=qparser.OrGroup)
+    try:
+        # Not normalised: that would flatten "gas pipeline" into one OR of four field terms
+        # and lose which terms belong to which word.
+        parsed = parser.parse(_QUESTION_MARK.sub(r"\1", text), normalize=False)
+    except Exception:  # Whoosh's parser has many failure modes; plain text is the answer
+        return None
+    parsed = _tidy(parsed)
+    if _is_null(parsed):
+        return None
+    return _bind_negations(parsed)
+
+
+def _is_null(q: wq.Query) -> bool:
+    return isinstance(q, type(wq.NullQuery))
+
+
+def _tidy(q: wq.Query) -> wq.Query:
+    """Drop the empty parts the parser leaves for stray operators (``gas OR``), and wrappers
+    around a single part, keeping the grouping of words intact."""
+    if isinstance(q, wq.BinaryQuery):
+        a, b = _tidy(q.a), _tidy(q.b)
+        if _is_null(b):
+            return a
+        return wq.NullQuery if _is_null(a) else q.__class__(a, b)
+    if isinstance(q, wq.CompoundQuery):
+        parts = [part for part in map(_tidy, q.subqueries) if not _is_null(part)]
+        if not parts:
+            return wq.NullQuery
+        if len(parts) == 1:
+            return parts[0].with_boost(parts[0].boost * q.boost)
+        return q.__class__(parts, boost=q.boost)
+    if isinstance(q, wq.Not):
+        inner = _tidy(q.query)
+        return wq.NullQuery if _is_null(inner) else wq.Not(inner)
+    return q
+
+
+def _bind_negations(q: wq.Query) -> wq.Query:
+    """``a b NOT c`` means (a OR b) without c, not "a, or b, or anything lacking c"."""
+    if isinstance(q, wq.Or):
+        positives = [_bind_negations(sub) for sub in q.subqueries if not isinstance(sub, wq.Not)]
+        negatives = [sub.query for sub in q.subqueries if isinstance(sub, wq.Not)]
+        if negatives:
+            kept = _joined(positives) if positives else wq.Every()
+            return wq.AndNot(kept, _joined(negatives))
+        return wq.Or(positives, boost=q.boost)
+    if isinstance(q, wq.Not):
+        return wq.AndNot(wq.Every(), _bind_negations(q.query))
+    if isinstance(q, wq.BinaryQuery):  # AndNot, AndMaybe, Require: two operands
+        return q.__class__(_bind_negations(q.a), _bind_negations(q.b))
+    if isinstance(q, wq.CompoundQuery):
+        return q.__class__([_bind_negations(sub) for sub in q.subqueries], boost=q.boost)
+    return q
+
+
+def _joined(queries: list[wq.Query]) -> wq.Query:
+    return queries[0] if len(queries) == 1 else wq.Or(queries)
+
+
+def plain_query(text: str) -> wq.Query:
+    """Every distinct analysed word, in the headline or the body: OR-ed."""
+    analyzer = text_analyzer()
+    terms: list[str] = []
+    for token in analyzer(" ".join(_WORD.findall(text)), mode="query"):
+        if token.text not in terms:
+            terms.append(token.text)
+    clauses = [wq.Or([wq.Term(field, term) for field in QUERY_FIELDS]) for term in terms]
+    if not clauses:
+        return wq.NullQuery
+    return clauses[0] if len(clauses) == 1 else wq.Or(clauses)
+
+
+def _ranking(q: wq.Query) -> Ranking:
+    if isinstance(q, wq.AndNot):
+        inner = _ranking(q.a)
+        if inner.all_words is not None:
+            return Ranking(any_words=q, all_words=wq.AndNot(inner.all_words, q.b))
+    if isinstance(q, wq.Or) and len(q.subqueries) > 1 and _is_word_group(q):
+        return Ranking(any_words=q, all_words=wq.And(q.subqueries))
+    return Ranking(any_words=q, all_words=None)
+
+
+def _is_word_group(q: wq.Or) -> bool:
+    """An OR of words the user listed (not one word searched in several fields)."""
+    words = {getattr(sub, "text", None) if sub.is_leaf() else None for sub in q.subqueries}
+    return len(words) > 1 or None in words
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions from the command-line options; None means no restriction."""
+
+    publication: str | None = None
+    year: int | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+    volume: int | None = None
+    issue: int | None = None
+
+    def to_query(self) -> wq.Query | None:
+        parts: list[wq.Query] = []
+        if self.publication:
+            parts.append(wq.Term("pubkey", fold_key(self.publication)))
+        for name in ("year", "volume", "issue"):
+            value = getattr(self, name)
+            if value is not None:
+                parts.append(wq.NumericRange(name, value, value))
+        if self.date_from or self.date_to:
+            low = parse_date_bound(self.date_from, "--from", end=False) if self.date_from else 1
+            parts.append(wq.NumericRange("date_low", low, None))
+            if self.date_to:
+                high = parse_date_bound(self.date_to, "--to", end=True)
+                parts.append(wq.NumericRange("date_high", None, high))
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+_DATE_OPTION = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+
+
+def parse_date_bound(value: str, option: str, *, end: bool) -> int:
+    """``1999``, ``1999-02`` or ``1999-02-05`` as a YYYYMMDD number: the first day of that
+    period for ``--from``, the last for ``--to``."""
+    match = _DATE_OPTION.match(value.strip())
+    if not match:
+        raise BadQuery(f"{option} {value!r}: expected a date like 1999, 1999-02 or 1999-02-05")
+    year = int(match[1])
+    month = int(match[2]) if match[2] else (12 if end else 1)
+    try:
+        if match[3]:
+            day = dt.date(year, month, int(match[3])).day
+        elif end:
+            following = dt.date(year + month // 12, month % 12 + 1, 1)
+            day = (following - dt.timedelta(days=1)).day
+        else:
+            day = dt.date(year, month, 1).day
+    except ValueError:
+        raise BadQuery(f"{option} {value!r}: no such date") from None
+    return date_number(year, month, day)

@@ -1,0 +1,162 @@
+"""Print results for people, in the terminal, with Rich.
+
+Article text is data: it is always wrapped in ``rich.text.Text`` (never parsed as markup), and
+control characters are made visible before they can reach the terminal. Rich itself drops
+colour when stdout is not a terminal or ``NO_COLOR`` is set.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+
+from rich.console import Console, Group
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from .catalog import IndexStats, StoredArticle
+from .highlight import Fragment
+from .search import Hit, SearchResult
+
+MATCH_STYLE = "bold black on yellow"
+TITLE_STYLE = "bold"
+META_STYLE = "cyan"
+DIM_STYLE = "dim"
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]")
+
+
+def inert(text: str) -> str:
+    """``text`` with every control character replaced by a visible stand-in (ESC -> ␛).
+
+    Tabs and newlines are kept; escape sequences, bells and backspaces can no longer act.
+    """
+    return _CONTROL.sub(_visible, text)
+
+
+def _visible(match: re.Match) -> str:
+    code = ord(match.group(0))
+    if code < 0x20:
+        return chr(0x2400 + code)
+    return "␡" if code == 0x7F else "\ufffd"
+
+
+def console(stderr: bool = False) -> Console:
+    return Console(
+        file=sys.stderr if stderr else sys.stdout,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        soft_wrap=not (sys.stderr if stderr else sys.stdout).isatty(),
+    )
+
+
+def marked(fragment: Fragment, base_style: str = "") -> Text:
+    """A fragment as Rich text, its matched words in ``MATCH_STYLE``."""
+    text = Text(inert(fragment.text), style=base_style)
+    for start, end in fragment.highlights:
+        text.stylize(MATCH_STYLE, start, end)
+    return text
+
+
+def print_results(result: SearchResult, out: Console) -> None:
+    for hit in result.hits:
+        out.print(_hit_heading(hit))
+        details = _hit_details(hit)
+        if out.is_terminal:  # wrapped lines stay indented
+            out.print(Padding(Group(*details), (0, 0, 1, 4)))
+        else:  # no padding to the console width, no wrapping: one line per item
+            for line in details:
+                out.print(Text("    ").append_text(line))
+            out.print()
+
+
+def _hit_heading(hit: Hit) -> Text:
+    heading = Text(f"{hit.rank:>2}. ", style=TITLE_STYLE)
+    if hit.title:
+        heading.append_text(marked(hit.title_fragment, TITLE_STYLE))
+    else:
+        heading.append("(untitled)", style=DIM_STYLE)
+    return heading
+
+
+def _hit_details(hit: Hit) -> list[Text]:
+    meta = Text(inert(_metadata_line(hit)), style=META_STYLE)
+    meta.append(f"  score {hit.score:.2f}  id {hit.id}", style=DIM_STYLE)
+    lines: list[Text] = [meta, Text(inert(display_path(hit.path)), style=DIM_STYLE)]
+    for fragment in hit.fragments:
+        line = Text("" if fragment.starts_article else "…")
+        line.append_text(marked(_trimmed(fragment)))
+        line.append("" if fragment.ends_article else "…")
+        lines.append(line)
+    return lines
+
+
+def _trimmed(fragment: Fragment) -> Fragment:
+    """The fragment with surrounding white space removed, highlight offsets kept in step."""
+    leading = len(fragment.text) - len(fragment.text.lstrip())
+    text = fragment.text.strip()
+    spans = tuple((start - leading, end - leading) for start, end in fragment.highlights)
+    return Fragment(text, spans, fragment.starts_article, fragment.ends_article)
+
+
+def _metadata_line(item: Hit | StoredArticle) -> str:
+    parts = [item.publication or "unknown publication"]
+    if item.volume is not None:
+        parts.append(f"vol. {item.volume}")
+    if item.issue is not None:
+        parts.append(f"issue {item.issue}")
+    if item.date:
+        parts.append(item.date)
+    elif item.year is not None:
+        parts.append(str(item.year))
+    return " · ".join(parts)
+
+
+def display_path(path: str) -> str:
+    """A path relative to the working folder when it lies below it."""
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if relative.startswith("..") else relative
+
+
+def print_article(article: StoredArticle, out: Console) -> None:
+    out.print(Text(inert(article.title) or "(untitled)", style=TITLE_STYLE))
+    out.print(Text(inert(_metadata_line(article)), style=META_STYLE))
+    if article.sources:
+        out.print(Text("sources: " + inert(", ".join(article.sources)), style=META_STYLE))
+    out.print(Text(f"{inert(display_path(article.path))}  id {article.id}", style=DIM_STYLE))
+    out.print()
+    for paragraph in article.body.split("\n\n"):
+        out.print(Text(inert(paragraph)))
+        out.print()
+
+
+def print_stats(stats: IndexStats, out: Console) -> None:
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(style=DIM_STYLE)
+    table.add_column()
+    table.add_row("index", inert(stats.index))
+    table.add_row("articles", f"{stats.articles:,}")
+    table.add_row("size on disk", human_size(stats.size_bytes))
+    table.add_row("last indexed", stats.last_indexed or "never")
+    years = f"{stats.first_year}–{stats.last_year}" if stats.first_year is not None else "unknown"
+    if stats.unknown_year:
+        years += f" ({stats.unknown_year:,} without a year)"
+    table.add_row("years", years)
+    for name, count in stats.publications.items():
+        table.add_row("publication", Text(f"{inert(name)}: {count:,}"))
+    out.print(table)
+
+
+def human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "kB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")

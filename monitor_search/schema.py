@@ -1,0 +1,91 @@
+"""The fields of the index, and how an ``Article`` maps onto them.
+
+Searchable by name in queries: ``title``, ``body``, ``publication``, ``source``, ``year``,
+``volume``, ``issue``. The others are bookkeeping for incremental indexing, filters and sorting.
+"""
+
+from __future__ import annotations
+
+from whoosh import columns
+from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
+
+from .analysis import fold_key, name_analyzer, text_analyzer
+from .article import Article
+
+SCHEMA_VERSION = 1
+"""Bumped whenever fields or analysis change; an index of another version must be rebuilt."""
+
+TITLE_BOOST = 2.0
+"""A query word in the headline counts about twice as much as in the body."""
+
+QUERY_FIELDS = ("title", "body")
+"""Fields searched by words that name no field."""
+
+FIELD_NAMES_FOR_USERS = ("title", "body", "publication", "source", "year", "volume", "issue")
+
+NO_DATE = 0
+"""Stand-in for an unknown date in the numeric date columns (sorts last when newest first)."""
+
+
+def build_schema() -> Schema:
+    return Schema(
+        path=ID(stored=True, unique=True, sortable=True),
+        id=ID(stored=True),
+        signature=COLUMN(columns.VarBytesColumn()),
+        title=TEXT(analyzer=text_analyzer(), stored=True, field_boost=TITLE_BOOST),
+        body=TEXT(analyzer=text_analyzer(), stored=True),
+        publication=TEXT(analyzer=name_analyzer(), stored=True, sortable=True),
+        pubkey=ID(sortable=True),
+        source=TEXT(analyzer=name_analyzer()),
+        sources=STORED(),
+        year=NUMERIC(int, bits=32, stored=True, sortable=True),
+        volume=NUMERIC(int, bits=32, stored=True),
+        issue=NUMERIC(int, bits=32, stored=True),
+        date=STORED(),
+        date_low=NUMERIC(int, bits=32, sortable=True),
+        date_high=NUMERIC(int, bits=32),
+    )
+
+
+def document_fields(article: Article, *, path: str, doc_id: str, signature: bytes) -> dict:
+    """The field values Whoosh stores and indexes for one article."""
+    low, high = date_span(article)
+    fields: dict = {
+        "path": path,
+        "id": doc_id,
+        "signature": signature,
+        "title": article.title,
+        "body": article.body,
+        "sources": list(article.sources),
+        "date": article.date.isoformat() if article.date else None,
+        "date_low": low,
+        "date_high": high,
+    }
+    if article.sources:
+        fields["source"] = "\n".join(article.sources)
+    if article.publication:
+        fields["publication"] = article.publication
+        fields["pubkey"] = fold_key(article.publication)
+    for name in ("year", "volume", "issue"):
+        value = getattr(article, name)
+        if value is not None:
+            fields[name] = value
+    return fields
+
+
+def date_span(article: Article) -> tuple[int, int]:
+    """The first and last day (as YYYYMMDD numbers) the article can have appeared on.
+
+    An exact date gives one day; a known year alone gives the whole year; nothing known gives
+    ``NO_DATE`` for both, so date filters leave the article out rather than guess.
+    """
+    if article.date:
+        day = date_number(article.date.year, article.date.month, article.date.day)
+        return day, day
+    if article.year:
+        return date_number(article.year, 1, 1), date_number(article.year, 12, 31)
+    return NO_DATE, NO_DATE
+
+
+def date_number(year: int, month: int, day: int) -> int:
+    return year * 10000 + month * 100 + day

@@ -1,0 +1,208 @@
+"""Where the index lives on disk, and opening it safely for reading or writing.
+
+An msearch index is a folder holding Whoosh's files plus ``msearch.json``, the marker that
+says the folder is ours (and with which schema version it was built). msearch only ever
+writes into an empty folder or one with that marker, so ``--index ~/Documents --rebuild``
+cannot touch a user's own files. Writers hold ``msearch.lock`` (an OS advisory lock, released
+by the kernel when the holder dies, so a crashed run never leaves a lock that blocks the next).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from .errors import IndexBusy, IndexDamaged, IndexMissing, NotAnIndex
+from .schema import SCHEMA_VERSION, build_schema
+
+INDEX_ENV = "MSEARCH_INDEX"
+DEFAULT_INDEX = "index"
+MARKER = "msearch.json"
+LOCK = "msearch.lock"
+_OPEN_RETRIES = 3
+
+
+def resolve_index_dir(option: str | os.PathLike | None) -> Path:
+    """``--index DIR`` if given, else ``$MSEARCH_INDEX``, else ``./index``."""
+    if option:
+        return Path(option)
+    return Path(os.environ.get(INDEX_ENV) or DEFAULT_INDEX)
+
+
+def shown(path: Path) -> str:
+    """A path as the user should see it in messages (``./index`` rather than ``index``)."""
+    text = str(path)
+    return text if path.is_absolute() or text.startswith(".") else f"./{text}"
+
+
+def read_marker(index_dir: Path) -> dict | None:
+    try:
+        with open(index_dir / MARKER, encoding="utf-8") as handle:
+            marker = json.load(handle)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as error:
+        raise IndexDamaged(f"cannot read {shown(index_dir / MARKER)}: {error}") from None
+    return marker if isinstance(marker, dict) else {}
+
+
+def write_marker(index_dir: Path, **updates) -> None:
+    """Update the marker atomically (write a temporary file, then rename it over)."""
+    marker = read_marker(index_dir) or {}
+    marker.update({"format": "msearch-index", "schema": SCHEMA_VERSION, **updates})
+    temporary = index_dir / f".{MARKER}.tmp"
+    temporary.write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
+    os.replace(temporary, index_dir / MARKER)
+
+
+def open_for_reading(index_dir: Path):
+    """The Whoosh index in ``index_dir``, checked to be an msearch index that opens."""
+    marker = read_marker(index_dir) if index_dir.is_dir() else None
+    if marker is None:
+        if index_dir.is_dir() and not _looks_empty(index_dir):
+            raise NotAnIndex(f"{shown(index_dir)} is not an msearch index (no {MARKER})")
+        raise IndexMissing(f"no index at {shown(index_dir)}: run 'msearch index <folder>' first")
+    _check_version(index_dir, marker)
+    return _open_whoosh(index_dir)
+
+
+def _check_version(index_dir: Path, marker: dict) -> None:
+    if marker.get("schema") != SCHEMA_VERSION:
+        raise IndexDamaged(
+            f"the index at {shown(index_dir)} was built by another version of msearch: "
+            "run 'msearch index <folder> --rebuild'"
+        )
+
+
+def _open_whoosh(index_dir: Path):
+    from whoosh import index
+
+    for attempt in range(_OPEN_RETRIES):
+        try:
+            ix = index.open_dir(str(index_dir), schema=build_schema())
+            ix.doc_count()  # reads every segment's header: fails now, not mid-query
+            return ix
+        except index.EmptyIndexError:
+            raise IndexMissing(
+                f"the index at {shown(index_dir)} is empty: run 'msearch index <folder>'"
+            ) from None
+        except Exception as error:
+            # A commit in another process may have just replaced the files: look again.
+            if attempt + 1 == _OPEN_RETRIES:
+                raise damaged(index_dir, error) from None
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def damaged(index_dir: Path, error: BaseException) -> IndexDamaged:
+    reason = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
+    return IndexDamaged(
+        f"the index at {shown(index_dir)} is damaged ({reason}): "
+        "run 'msearch index <folder> --rebuild'"
+    )
+
+
+@contextlib.contextmanager
+def locked_for_writing(
+    index_dir: Path,
+    *,
+    rebuild: bool = False,
+    wait_seconds: float = 60.0,
+    on_wait: Callable[[], None] = lambda: None,
+) -> Iterator[tuple[object, bool]]:
+    """Hold the index's write lock; yield ``(index, fresh)``.
+
+    ``fresh`` is True when the index was created empty (new folder, or ``rebuild`` of an index
+    that could not be opened); otherwise a rebuild is the caller's to do at commit time, so the
+    previous index stays whole until the new one is committed.
+    """
+    _claim_folder(index_dir)
+    with _write_lock(index_dir, wait_seconds, on_wait):
+        marker = read_marker(index_dir)
+        if not rebuild and marker is not None:
+            _check_version(index_dir, marker)
+        ix, fresh = _open_or_create(index_dir, rebuild)
+        yield ix, fresh
+
+
+def _claim_folder(index_dir: Path) -> None:
+    """Make ``index_dir`` ours: create it, or accept it if empty or already an index."""
+    if index_dir.exists() and not index_dir.is_dir():
+        raise NotAnIndex(f"{shown(index_dir)} is a file, not an index folder")
+    if index_dir.is_dir() and read_marker(index_dir) is not None:
+        return
+    if index_dir.is_dir() and not _looks_empty(index_dir):
+        raise NotAnIndex(
+            f"refusing to write to {shown(index_dir)}: it is not empty and not an msearch "
+            "index; choose another folder with --index"
+        )
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        write_marker(index_dir, created=_now())
+    except OSError as error:
+        raise NotAnIndex(
+            f"cannot create an index at {shown(index_dir)}: {error.strerror}"
+        ) from None
+
+
+_PLACEHOLDERS = {".gitkeep", ".gitignore", ".keep", ".DS_Store"}
+
+
+def _looks_empty(folder: Path) -> bool:
+    """Empty but for files that only keep a folder in version control."""
+    return all(entry.name in _PLACEHOLDERS for entry in folder.iterdir())
+
+
+@contextlib.contextmanager
+def _write_lock(index_dir: Path, wait_seconds: float, on_wait: Callable[[], None]):
+    handle = open(index_dir / LOCK, "a+b")  # noqa: SIM115 - held for the whole block
+    try:
+        deadline = time.monotonic() + wait_seconds
+        told = False
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise IndexBusy(
+                        f"the index at {shown(index_dir)} is busy: another 'msearch index' is "
+                        "writing to it; try again when it has finished"
+                    ) from None
+                if not told:
+                    on_wait()
+                    told = True
+                time.sleep(0.2)
+        yield
+    finally:
+        handle.close()  # closing the file releases the lock
+
+
+def _open_or_create(index_dir: Path, rebuild: bool):
+    from whoosh import index
+
+    schema = build_schema()
+    if index.exists_in(str(index_dir)):
+        try:
+            return _open_whoosh(index_dir), False
+        except (IndexDamaged, IndexMissing):
+            if not rebuild:
+                raise
+    ix = index.create_in(str(index_dir), schema)
+    write_marker(index_dir, schema=SCHEMA_VERSION)
+    return ix, True
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds")
+
+
+def record_indexed(index_dir: Path) -> None:
+    """Note in the marker when an index run last committed (shown by ``msearch stats``)."""
+    write_marker(index_dir, last_indexed=_now())

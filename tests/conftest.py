@@ -1,0 +1,107 @@
+"""Shared fixtures: Monitor-format article files written by the tests, and a CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from monitor_search.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+SEED = REPO / "seeds" / "000_b427728f8c5f3a6a.txt"
+FOOTER = (
+    "The Monitor is a publication of the Jamestown Foundation. It is researched and written "
+    "under the direction of senior analysts. Copyright (c) 1983-2002 The Jamestown Foundation"
+)
+
+
+def monitor_text(
+    title: str,
+    body: str,
+    *,
+    publication: str | None = "Monitor",
+    volume: int | None = 5,
+    issue: int | None = 1,
+    footer: str = FOOTER,
+) -> str:
+    """An article in the shape the Jamestown Foundation published."""
+    parts = [title]
+    if publication is not None:
+        line = f"Publication: {publication}"
+        if volume is not None:
+            line += f" Volume: {volume}"
+        if issue is not None:
+            line += f" Issue: {issue}"
+        parts.append(line)
+    parts.append(body)
+    if footer:
+        parts.append(footer)
+    return "\n\n".join(parts) + "\n"
+
+
+def write_article(folder: Path, name: str, title: str, body: str, **kwargs) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(monitor_text(title, body, **kwargs), encoding="utf-8")
+    return path
+
+
+@dataclass
+class Outcome:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def msearch(capsys, monkeypatch, tmp_path):
+    """Run ``msearch ARGS`` in-process; the index defaults to tmp_path/index."""
+    monkeypatch.setenv("MSEARCH_INDEX", str(tmp_path / "index"))
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+    def run(*args: str) -> Outcome:
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return Outcome(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
+def corpus(tmp_path) -> Path:
+    """A small archive: the seed article plus a few written for the tests."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    shutil.copy(SEED, folder / SEED.name)
+    write_article(
+        folder,
+        "chechnya.txt",
+        "RUSSIAN FORCES ADVANCE IN CHECHNYA",
+        "Federal troops moved toward Grozny on Tuesday, Interfax reported. The advance "
+        "follows weeks of shelling (Interfax, ORT, October 12).",
+        volume=5,
+        issue=190,
+    )
+    write_article(
+        folder,
+        "gas.txt",
+        "GAZPROM AND TURKMENISTAN AGREE GAS PRICE",
+        "Gazprom will buy Turkmen gas at a higher price. The pipeline runs through "
+        "Uzbekistan and Kazakhstan (Itar-Tass, March 3).",
+        publication="Eurasia Daily Monitor",
+        volume=2,
+        issue=44,
+    )
+    write_article(
+        folder / "sub",
+        "detente.txt",
+        "A NEW DÉTENTE WITH GEORGIA?",
+        "Shevardnadze spoke of détente with Moscow. Security in the South Caucasus "
+        "depends on it (Prime-News, Kavkasia-Press, June 1).",
+        volume=4,
+        issue=105,
+    )
+    return folder

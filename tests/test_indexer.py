@@ -1,0 +1,109 @@
+"""Incremental indexing against a real on-disk index: new, changed, unchanged, removed."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from monitor_search.catalog import index_stats
+from monitor_search.errors import NotAnIndex
+from monitor_search.indexer import update_index
+from monitor_search.search import search
+
+from .conftest import write_article
+
+
+def titles(index_dir, text):
+    return [hit.title for hit in search(index_dir, text, limit=50).hits]
+
+
+def test_first_run_indexes_everything(corpus, tmp_path):
+    report = update_index([str(corpus)], tmp_path / "ix")
+    assert (report.new, report.updated, report.unchanged, report.removed) == (4, 0, 0, 0)
+    assert report.skipped == []
+    assert index_stats(tmp_path / "ix").articles == 4
+
+
+def test_second_run_reads_nothing_new(corpus, tmp_path):
+    update_index([str(corpus)], tmp_path / "ix")
+    report = update_index([str(corpus)], tmp_path / "ix")
+    assert (report.new, report.updated, report.unchanged, report.removed) == (0, 0, 4, 0)
+
+
+def test_changed_file_is_replaced(corpus, tmp_path):
+    index_dir = tmp_path / "ix"
+    update_index([str(corpus)], index_dir)
+    path = write_article(corpus, "gas.txt", "GAZPROM CUTS SUPPLY TO UKRAINE", "Kyiv protests.")
+    os.utime(path, ns=(1, 1))  # a different modification time, as any edit gives
+    report = update_index([str(corpus)], index_dir)
+    assert (report.new, report.updated, report.unchanged) == (0, 1, 3)
+    assert titles(index_dir, "Gazprom") == ["GAZPROM CUTS SUPPLY TO UKRAINE"]
+    assert titles(index_dir, "Turkmenistan") == []
+    assert index_stats(index_dir).articles == 4
+
+
+def test_touched_but_identical_file_counts_unchanged(corpus, tmp_path):
+    update_index([str(corpus)], tmp_path / "ix")
+    os.utime(corpus / "gas.txt", ns=(10**18, 10**18))
+    report = update_index([str(corpus)], tmp_path / "ix")
+    assert (report.updated, report.unchanged) == (0, 4)
+    assert index_stats(tmp_path / "ix").articles == 4
+
+
+def test_deleted_file_is_removed_but_other_folders_stay(corpus, tmp_path):
+    index_dir = tmp_path / "ix"
+    other = tmp_path / "other"
+    write_article(other, "tajik.txt", "TAJIK PEACE TALKS RESUME", "Talks in Tehran.")
+    update_index([str(corpus)], index_dir)
+    update_index([str(other)], index_dir)
+    (corpus / "chechnya.txt").unlink()
+    report = update_index([str(corpus)], index_dir)
+    assert report.removed == 1
+    assert titles(index_dir, "Chechnya") == []
+    assert titles(index_dir, "Tajik") == ["TAJIK PEACE TALKS RESUME"]
+    assert index_stats(index_dir).articles == 4
+
+
+def test_rebuild_starts_from_empty(corpus, tmp_path):
+    index_dir = tmp_path / "ix"
+    other = tmp_path / "other"
+    write_article(other, "tajik.txt", "TAJIK PEACE TALKS RESUME", "Talks in Tehran.")
+    update_index([str(corpus), str(other)], index_dir)
+    report = update_index([str(other)], index_dir, rebuild=True)
+    assert report.new == 1
+    assert index_stats(index_dir).articles == 1
+
+
+def test_nested_folders_and_only_txt_files(corpus, tmp_path):
+    (corpus / "notes.md").write_text("Chechnya notes", encoding="utf-8")
+    (corpus / "UPPER.TXT").write_text("CHECHNYA AGAIN\n\nGrozny.", encoding="utf-8")
+    report = update_index([str(corpus)], tmp_path / "ix")
+    assert report.new == 5  # four .txt files, one .TXT, not the .md
+    assert "A NEW DÉTENTE WITH GEORGIA?" in titles(tmp_path / "ix", "detente")
+
+
+def test_bad_file_is_skipped_with_reason_and_rest_indexed(corpus, tmp_path):
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "binary.txt").write_bytes(b"\x00\x01\x02 data")
+    report = update_index([str(corpus)], tmp_path / "ix")
+    assert report.new == 4
+    reasons = dict(report.skipped)
+    assert "no text" in reasons[str(corpus / "empty.txt")]
+    assert "binary" in reasons[str(corpus / "binary.txt")]
+
+
+def test_refuses_a_folder_that_is_not_an_index(corpus, tmp_path):
+    documents = tmp_path / "Documents"
+    documents.mkdir()
+    (documents / "thesis.docx").write_bytes(b"precious")
+    with pytest.raises(NotAnIndex):
+        update_index([str(corpus)], documents, rebuild=True)
+    assert (documents / "thesis.docx").read_bytes() == b"precious"
+    assert sorted(p.name for p in documents.iterdir()) == ["thesis.docx"]
+
+
+def test_missing_path_is_reported(corpus, tmp_path):
+    report = update_index([str(corpus), str(tmp_path / "nope")], tmp_path / "ix")
+    assert report.missing == [str(tmp_path / "nope")]
+    assert report.new == 4

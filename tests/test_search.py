@@ -1,0 +1,150 @@
+"""Queries against a real index: plain text, Whoosh syntax, metadata fields, filters, ranking."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor_search.errors import BadQuery, IndexMissing
+from monitor_search.indexer import update_index
+from monitor_search.query import Filters
+from monitor_search.search import search
+
+from .conftest import write_article
+
+
+@pytest.fixture
+def index_dir(corpus, tmp_path):
+    update_index([str(corpus)], tmp_path / "ix")
+    return tmp_path / "ix"
+
+
+def titles(index_dir, text, **kwargs):
+    return [hit.title for hit in search(index_dir, text, limit=50, **kwargs).hits]
+
+
+def test_seed_is_top_hit_with_words_highlighted(index_dir):
+    result = search(index_dir, "Collective Security Treaty")
+    top = result.hits[0]
+    assert top.title == "AZERBAIJAN TO STAY OUT OF CIS SECURITY PACT."
+    marked = {
+        fragment.text[start:end].lower()
+        for fragment in top.fragments
+        for start, end in fragment.highlights
+    }
+    assert {"collective", "security", "treaty"} <= marked
+    assert "Collective Security Treaty" in top.snippet
+    title = top.title_fragment
+    assert [title.text[s:e] for s, e in title.highlights] == ["SECURITY"]
+
+
+def test_plain_words_any_with_all_first(index_dir, corpus):
+    write_article(corpus, "many.txt", "GAS GAS GAS", "Gas gas gas gas gas gas. Gas again.")
+    write_article(corpus, "both.txt", "NOTE", "Turkmen gas goes to Ukraine.")
+    update_index([str(corpus)], index_dir)
+    ranked = titles(index_dir, "gas Ukraine")
+    assert ranked[0] == "NOTE"  # the only one with both words, despite less "gas"
+    assert "GAS GAS GAS" in ranked and "GAZPROM AND TURKMENISTAN AGREE GAS PRICE" in ranked
+
+
+def test_stemming_case_and_accent_folding(index_dir):
+    assert titles(index_dir, "detente") == ["A NEW DÉTENTE WITH GEORGIA?"]
+    assert titles(index_dir, "DÉTENTES") == ["A NEW DÉTENTE WITH GEORGIA?"]
+    assert "AZERBAIJAN TO STAY OUT OF CIS SECURITY PACT." in titles(index_dir, "treaties")
+
+
+def test_headline_outweighs_body(index_dir, corpus):
+    filler = " ".join(f"word{i}" for i in range(60))
+    write_article(corpus, "body.txt", "A REPORT", f"Tbilisi officials spoke. {filler} Tbilisi.")
+    write_article(corpus, "head.txt", "TBILISI REPORT", f"Officials in the capital spoke. {filler}")
+    update_index([str(corpus)], index_dir)
+    assert titles(index_dir, "Tbilisi")[0] == "TBILISI REPORT"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ('"collective security"', ["AZERBAIJAN TO STAY OUT OF CIS SECURITY PACT."]),
+        ('"security collective"', []),
+        ("Gazprom AND Uzbekistan", ["GAZPROM AND TURKMENISTAN AGREE GAS PRICE"]),
+        ("Gazprom AND Georgia", []),
+        ("security NOT Azerbaijan", ["A NEW DÉTENTE WITH GEORGIA?"]),
+        ("title:chechnya", ["RUSSIAN FORCES ADVANCE IN CHECHNYA"]),
+        ("title:grozny", []),
+        ("Chech*", ["RUSSIAN FORCES ADVANCE IN CHECHNYA"]),
+        ("source:Interfax", ["RUSSIAN FORCES ADVANCE IN CHECHNYA"]),
+        (
+            "source:itar-tass",
+            [
+                "AZERBAIJAN TO STAY OUT OF CIS SECURITY PACT.",
+                "GAZPROM AND TURKMENISTAN AGREE GAS PRICE",
+            ],
+        ),
+        ('publication:"Eurasia Daily Monitor"', ["GAZPROM AND TURKMENISTAN AGREE GAS PRICE"]),
+        ("year:1998", ["A NEW DÉTENTE WITH GEORGIA?"]),
+        ("year:[2000 TO 2010]", ["GAZPROM AND TURKMENISTAN AGREE GAS PRICE"]),
+        ("issue:190", ["RUSSIAN FORCES ADVANCE IN CHECHNYA"]),
+    ],
+)
+def test_query_syntax(index_dir, query, expected):
+    assert sorted(titles(index_dir, query)) == expected
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["what about Chechnya?", "(Chechnya", "Chechnya)", 'Chechnya "', "note: Chechnya", "Chechnya:"],
+)
+def test_stray_punctuation_in_plain_text(index_dir, query):
+    assert titles(index_dir, query) == ["RUSSIAN FORCES ADVANCE IN CHECHNYA"]
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (
+            Filters(publication="eurasia daily  MONITOR"),
+            ["GAZPROM AND TURKMENISTAN AGREE GAS PRICE"],
+        ),
+        (
+            Filters(year=1999),
+            ["AZERBAIJAN TO STAY OUT OF CIS SECURITY PACT.", "RUSSIAN FORCES ADVANCE IN CHECHNYA"],
+        ),
+        (Filters(volume=4), ["A NEW DÉTENTE WITH GEORGIA?"]),
+        (Filters(issue=26), ["AZERBAIJAN TO STAY OUT OF CIS SECURITY PACT."]),
+        (
+            Filters(date_from="1999-02-01", date_to="1999-02-28"),
+            ["AZERBAIJAN TO STAY OUT OF CIS SECURITY PACT."],
+        ),
+        (
+            Filters(date_from="1999-02-06"),
+            ["GAZPROM AND TURKMENISTAN AGREE GAS PRICE", "RUSSIAN FORCES ADVANCE IN CHECHNYA"],
+        ),
+        (Filters(date_to="1998"), ["A NEW DÉTENTE WITH GEORGIA?"]),
+    ],
+)
+def test_filters(index_dir, filters, expected):
+    assert sorted(titles(index_dir, "security OR gas OR Chechnya", filters=filters)) == expected
+
+
+def test_sort_by_date_newest_first(index_dir):
+    ranked = titles(index_dir, "security OR gas OR Chechnya OR Shevardnadze", sort="date")
+    assert ranked == [
+        "GAZPROM AND TURKMENISTAN AGREE GAS PRICE",
+        "RUSSIAN FORCES ADVANCE IN CHECHNYA",
+        "AZERBAIJAN TO STAY OUT OF CIS SECURITY PACT.",
+        "A NEW DÉTENTE WITH GEORGIA?",
+    ]
+
+
+def test_bad_date_option(index_dir):
+    with pytest.raises(BadQuery, match="--from"):
+        search(index_dir, "x", filters=Filters(date_from="February"))
+
+
+def test_total_counts_beyond_limit(index_dir):
+    result = search(index_dir, "security OR gas OR Chechnya", limit=1)
+    assert (len(result.hits), result.total) == (1, 4)
+
+
+def test_missing_index(tmp_path):
+    with pytest.raises(IndexMissing, match="run 'msearch index"):
+        search(tmp_path / "none", "x")
