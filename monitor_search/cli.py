@@ -8,6 +8,7 @@ and a grep-like exit code: 0 found / done, 1 nothing found, 2 error, 130 interru
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from enum import Enum
 from pathlib import Path
@@ -57,12 +58,18 @@ def _index_dir(option: Path | None) -> Path:
     return resolve_index_dir(option)
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def _articles(count: int) -> str:
     return f"{count:,} article" if count == 1 else f"{count:,} articles"
 
 
 def _stderr(message: str) -> None:
-    print(f"msearch: {message}", file=sys.stderr)
+    from .inert import inert_line
+
+    print(f"msearch: {inert_line(message)}", file=sys.stderr)
 
 
 @app.command()
@@ -101,6 +108,7 @@ def index(
     from .store import shown
 
     target = _index_dir(index_dir)
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl-C
     with IndexProgress(enabled=not quiet and sys.stderr.isatty()) as progress:
         report = update_index(
             [str(p) for p in paths],

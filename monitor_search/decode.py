@@ -8,6 +8,8 @@ whose detection is far better than any hand-written guess.
 
 from __future__ import annotations
 
+import unicodedata
+
 MAX_FILE_BYTES = 16 * 1024 * 1024
 """Largest file read as one article. Real articles are a few kB; a larger file is a dump or a
 mistake, and reading it whole would cost memory out of proportion to its value."""
@@ -51,6 +53,25 @@ def _decode(data: bytes) -> str:
     if best is None or best.encoding in ("utf_8", "utf_8_sig", "ascii"):
         raise UnreadableText("undecodable bytes: not UTF-8 and no legacy encoding fits")
     try:
-        return data.decode(best.encoding)
+        text = data.decode(best.encoding)
     except (UnicodeDecodeError, LookupError):
         raise UnreadableText(f"undecodable bytes (best guess {best.encoding} fails)") from None
+    return _prefer_western(data, text)
+
+
+def _prefer_western(data: bytes, text: str) -> str:
+    """Latin-script text is decoded as Windows-1252.
+
+    On short texts the single-byte Latin code pages (1250, 1252, 1257, Latin-1, ...) are
+    statistically indistinguishable, and detection picks among them almost at random
+    (``Genève`` comes out as ``Genčve``). The archives are English-language, written on
+    Western systems, so 1252 is by far the likeliest; non-Latin scripts (Cyrillic 1251,
+    KOI8-R, ...) are recognised reliably and kept.
+    """
+    letters = [c for c in text if ord(c) > 127 and c.isalpha()]
+    if not letters or not all(unicodedata.name(c, "").startswith("LATIN") for c in letters):
+        return text
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return text

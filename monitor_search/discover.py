@@ -81,7 +81,7 @@ def _visit(entry: os.DirEntry, seen_dirs: set, problems: list) -> Iterator[str]:
         is_dir = entry.is_dir(follow_symlinks=True)
         is_file = entry.is_file(follow_symlinks=True)
     except OSError as error:
-        problems.append((entry.path, error.strerror or str(error)))
+        problems.append((entry.path, _reason(error)))
         return
     if is_dir:
         yield from _walk(entry.path, seen_dirs, problems)
@@ -96,6 +96,13 @@ def _link_problem(path: str) -> str:
     try:
         os.stat(path)
     except OSError as error:
-        if error.errno == errno.ELOOP:
-            return "symbolic link loop"
+        return _reason(error)
     return "broken symbolic link"
+
+
+def _reason(error: OSError) -> str:
+    if error.errno == errno.ELOOP:
+        return "symbolic link loop"
+    if error.errno == errno.ENOENT:
+        return "broken symbolic link"
+    return error.strerror or str(error)

@@ -24,8 +24,9 @@ from .errors import MsearchError
 from .schema import document_fields
 from .store import locked_for_writing, record_indexed, shown
 
-BATCH_DOCUMENTS = 2000
-"""Articles written between commits: an interrupted run loses at most this many."""
+BATCH_DOCUMENTS = int(os.environ.get("MSEARCH_COMMIT_EVERY") or 2000)
+"""Articles written between commits: an interrupted run loses at most this many.
+``$MSEARCH_COMMIT_EVERY`` changes it (fewer: less lost work, more, smaller segments)."""
 BATCH_SECONDS = 30.0
 """...or this much work, whichever comes first."""
 
@@ -80,37 +81,40 @@ def update_index(
     report.missing = found.missing
     for path, reason in found.problems:
         _skip(report, on_skip, path, reason)
-    with locked_for_writing(
-        index_dir, rebuild=rebuild, wait_seconds=wait_seconds, on_wait=on_wait
-    ) as (ix, fresh):
-        run = _IndexRun(ix, index_dir, clear_first=rebuild and not fresh)
-        try:
-            known = {} if rebuild else run.known_signatures()
-            on_start(len(found.files))
-            for path in found.files:
-                outcome = run.add_file(path, known.get(path))
-                if isinstance(outcome, str):
-                    setattr(report, outcome, getattr(report, outcome) + 1)
-                else:
-                    _skip(report, on_skip, path, outcome[1])
-                on_file(path)
-            report.removed = run.remove_vanished(known, found.folders, set(found.files))
-            run.commit()
-            record_indexed(index_dir)
-        except KeyboardInterrupt:
-            run.cancel()
-            raise IndexInterrupted(
-                "interrupted: articles committed before stay searchable; "
-                "run the same 'msearch index' again to finish"
-            ) from None
-        except OSError as error:
-            run.cancel()
-            raise _write_failure(index_dir, error) from None
-        except BaseException:
-            run.cancel()
-            raise
+    try:
+        with locked_for_writing(
+            index_dir, rebuild=rebuild, wait_seconds=wait_seconds, on_wait=on_wait
+        ) as (ix, fresh):
+            run = _IndexRun(ix, index_dir, clear_first=rebuild and not fresh)
+            try:
+                _index_files(run, found, report, rebuild, on_start, on_file, on_skip)
+            except BaseException:
+                run.cancel()
+                raise
+    except KeyboardInterrupt:
+        raise IndexInterrupted(
+            "interrupted: articles committed before stay searchable; "
+            "run the same 'msearch index' again to finish"
+        ) from None
+    except OSError as error:
+        raise _write_failure(index_dir, error) from None
     report.seconds = time.monotonic() - started
     return report
+
+
+def _index_files(run, found, report: IndexReport, rebuild: bool, on_start, on_file, on_skip):
+    known = {} if rebuild else run.known_signatures()
+    on_start(len(found.files))
+    for path in found.files:
+        outcome = run.add_file(path, known.get(path))
+        if isinstance(outcome, str):
+            setattr(report, outcome, getattr(report, outcome) + 1)
+        else:
+            _skip(report, on_skip, path, outcome[1])
+        on_file(path)
+    report.removed = run.remove_vanished(known, found.folders, set(found.files))
+    run.commit()
+    record_indexed(run.index_dir)
 
 
 def _skip(report: IndexReport, on_skip: Callable, path: str, reason: str) -> None:

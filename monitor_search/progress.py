@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from .inert import inert_line
+
 
 class IndexProgress:
     """Counts files as the indexer reports them; notes (skipped files) print above the bar."""
@@ -48,11 +50,9 @@ class IndexProgress:
             self._progress.advance(self._task)
 
     def note(self, message: str) -> None:
-        from .render import inert
-
         if self._progress is not None:
             from rich.text import Text
 
-            self._progress.console.print(Text(inert(message)))
+            self._progress.console.print(Text(inert_line(message)))
         else:
-            print(inert(message), file=sys.stderr)
+            print(inert_line(message), file=sys.stderr)

@@ -58,6 +58,11 @@ def build_query(text: str, schema) -> Ranking:
         parsed = _parse_syntax(text, schema)
         if parsed is not None:
             return _ranking(parsed)
+    return ranking_for_words(text)
+
+
+def ranking_for_words(text: str) -> Ranking:
+    """The words of ``text`` as plain text, whatever syntax characters it holds."""
     return _ranking(plain_query(text))
 
 

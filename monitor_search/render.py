@@ -8,7 +8,6 @@ colour when stdout is not a terminal or ``NO_COLOR`` is set.
 from __future__ import annotations
 
 import os
-import re
 import sys
 
 from rich.console import Console, Group
@@ -18,29 +17,13 @@ from rich.text import Text
 
 from .catalog import IndexStats, StoredArticle
 from .highlight import Fragment
+from .inert import inert
 from .search import Hit, SearchResult
 
 MATCH_STYLE = "bold black on yellow"
 TITLE_STYLE = "bold"
 META_STYLE = "cyan"
 DIM_STYLE = "dim"
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]")
-
-
-def inert(text: str) -> str:
-    """``text`` with every control character replaced by a visible stand-in (ESC -> ␛).
-
-    Tabs and newlines are kept; escape sequences, bells and backspaces can no longer act.
-    """
-    return _CONTROL.sub(_visible, text)
-
-
-def _visible(match: re.Match) -> str:
-    code = ord(match.group(0))
-    if code < 0x20:
-        return chr(0x2400 + code)
-    return "␡" if code == 0x7F else "\ufffd"
 
 
 def console(stderr: bool = False) -> Console:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .errors import BadQuery, MsearchError
 from .highlight import Fragment, opening, passages, whole
-from .query import Filters, Ranking, build_query
+from .query import Filters, Ranking, build_query, ranking_for_words
 from .store import damaged, open_for_reading
 
 SORTS = ("relevance", "date")
@@ -64,20 +64,42 @@ def search(
         raise BadQuery("--limit must be at least 1")
     filter_query = (filters or Filters()).to_query()
     ix = open_for_reading(index_dir)
-    ranking = build_query(text, ix.schema)
     try:
         with ix.searcher() as searcher:
-            ranked, total = _ranked(searcher, ranking, limit, filter_query, sort)
-            terms = _highlight_terms(searcher, ranking)
-            hits = [
-                _hit(rank, searcher.stored_fields(docnum), score, terms, ix.schema)
-                for rank, (docnum, score) in enumerate(ranked, start=1)
-            ]
+            hits, total = _answer(searcher, build_query(text, ix.schema), limit, filter_query, sort)
     except MsearchError:
         raise
-    except Exception as error:  # unreadable postings: the index files are damaged
-        raise damaged(index_dir, error) from None
+    except Exception as error:
+        hits, total = _answer_again(ix, index_dir, text, error, limit, filter_query, sort)
     return SearchResult(query=text, total=total, hits=hits)
+
+
+def _answer(searcher, ranking: Ranking, limit: int, filter_query, sort: str):
+    ranked, total = _ranked(searcher, ranking, limit, filter_query, sort)
+    terms = _highlight_terms(searcher, ranking)
+    schema = searcher.schema
+    hits = [
+        _hit(rank, searcher.stored_fields(docnum), score, terms, schema)
+        for rank, (docnum, score) in enumerate(ranked, start=1)
+    ]
+    return hits, total
+
+
+def _answer_again(ix, index_dir: Path, text: str, error: Exception, *args):
+    """The query failed inside Whoosh: if the index reads fine, it was the query's syntax,
+    so answer its words as plain text; otherwise the index is damaged."""
+    from whoosh.query import Every
+
+    try:
+        with ix.searcher() as searcher:
+            searcher.search(Every(), limit=1)
+    except Exception:
+        raise damaged(index_dir, error) from None
+    try:
+        with ix.searcher() as searcher:
+            return _answer(searcher, ranking_for_words(text), *args)
+    except Exception as again:
+        raise BadQuery(f"cannot run this query ({again}); try plain words") from None
 
 
 def _ranked(searcher, ranking: Ranking, limit: int, filter_query, sort: str):

@@ -90,7 +90,7 @@ def _open_whoosh(index_dir: Path):
             return ix
         except index.EmptyIndexError:
             raise IndexMissing(
-                f"the index at {shown(index_dir)} is empty: run 'msearch index <folder>'"
+                f"no index at {shown(index_dir)} yet: run 'msearch index <folder>'"
             ) from None
         except Exception as error:
             # A commit in another process may have just replaced the files: look again.
@@ -187,14 +187,14 @@ def _write_lock(index_dir: Path, wait_seconds: float, on_wait: Callable[[], None
 def _open_or_create(index_dir: Path, rebuild: bool):
     from whoosh import index
 
-    schema = build_schema()
-    if index.exists_in(str(index_dir)):
-        try:
-            return _open_whoosh(index_dir), False
-        except (IndexDamaged, IndexMissing):
-            if not rebuild:
-                raise
-    ix = index.create_in(str(index_dir), schema)
+    try:
+        return _open_whoosh(index_dir), False
+    except IndexMissing:
+        pass  # a new folder, or one whose first run was interrupted before any commit
+    except IndexDamaged:
+        if not rebuild:
+            raise
+    ix = index.create_in(str(index_dir), build_schema())
     write_marker(index_dir, schema=SCHEMA_VERSION)
     return ix, True
 
