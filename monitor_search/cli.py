@@ -45,11 +45,66 @@ IndexOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object (see README).")]
+JsonlOption = Annotated[
+    bool, typer.Option("--jsonl", help="Print one JSON object per hit, one per line.")
+]
+LimitOption = Annotated[int, typer.Option("--limit", "-n", min=1, help="How many hits to show.")]
+PublicationOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(help="Only this publication (e.g. 'Eurasia Daily Monitor').", show_default=False),
+]
+YearOption = Annotated[
+    Optional[int],  # noqa: UP045
+    typer.Option(help="Only articles of this year.", show_default=False),
+]
+FromOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--from",
+        metavar="DATE",
+        help="Only articles dated on or after DATE (1999, 1999-02 or 1999-02-05).",
+        show_default=False,
+    ),
+]
+ToOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--to",
+        metavar="DATE",
+        help="Only articles dated on or before DATE (1999, 1999-02 or 1999-02-05).",
+        show_default=False,
+    ),
+]
+VolumeOption = Annotated[
+    Optional[int],  # noqa: UP045
+    typer.Option(help="Only this volume.", show_default=False),
+]
+IssueOption = Annotated[
+    Optional[int],  # noqa: UP045
+    typer.Option(help="Only this issue.", show_default=False),
+]
+QUERY_HELP = (
+    "What to find. Plain words find articles with any of them, those with all "
+    'first. Whoosh syntax works too: AND, OR, NOT, "exact phrase", wildcards '
+    "(Chechn*), fields (title:, body:, publication:, source:, year:, volume:, "
+    "issue:) and ranges (year:[1998 TO 2000])."
+)
 
 
 class Sort(str, Enum):
     relevance = "relevance"
     date = "date"
+
+
+class Facet(str, Enum):
+    publication = "publication"
+    year = "year"
+    source = "source"
+
+
+class Period(str, Enum):
+    year = "year"
+    month = "month"
 
 
 def _index_dir(option: Path | None) -> Path:
@@ -64,6 +119,12 @@ def _interrupt(signum, frame) -> None:
 
 def _articles(count: int) -> str:
     return f"{count:,} article" if count == 1 else f"{count:,} articles"
+
+
+def _stderr_plain(message: str) -> None:
+    from .inert import inert_line
+
+    print(inert_line(message), file=sys.stderr)
 
 
 def _stderr(message: str) -> None:
@@ -134,88 +195,129 @@ def index(
 
 @app.command()
 def query(
-    text: Annotated[
-        str,
-        typer.Argument(
-            help=(
-                "What to find. Plain words find articles with any of them, those with all "
-                'first. Whoosh syntax works too: AND, OR, NOT, "exact phrase", wildcards '
-                "(Chechn*), fields (title:, body:, publication:, source:, year:, volume:, "
-                "issue:) and ranges (year:[1998 TO 2000])."
-            ),
-            show_default=False,
-        ),
-    ],
+    text: Annotated[str, typer.Argument(help=QUERY_HELP, show_default=False)],
     index_dir: IndexOption = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many hits to show.")] = 10,
+    limit: LimitOption = 10,
     json_out: JsonOption = False,
-    jsonl: Annotated[
-        bool, typer.Option("--jsonl", help="Print one JSON object per hit, one per line.")
-    ] = False,
-    publication: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(
-            help="Only this publication (e.g. 'Eurasia Daily Monitor').", show_default=False
-        ),
-    ] = None,
-    year: Annotated[
-        Optional[int],  # noqa: UP045
-        typer.Option(help="Only articles of this year.", show_default=False),
-    ] = None,
-    date_from: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(
-            "--from",
-            metavar="DATE",
-            help="Only articles dated on or after DATE (1999, 1999-02 or 1999-02-05).",
-            show_default=False,
-        ),
-    ] = None,
-    date_to: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(
-            "--to",
-            metavar="DATE",
-            help="Only articles dated on or before DATE (1999, 1999-02 or 1999-02-05).",
-            show_default=False,
-        ),
-    ] = None,
-    volume: Annotated[
-        Optional[int],  # noqa: UP045
-        typer.Option(help="Only this volume.", show_default=False),
-    ] = None,
-    issue: Annotated[
-        Optional[int],  # noqa: UP045
-        typer.Option(help="Only this issue.", show_default=False),
-    ] = None,
+    jsonl: JsonlOption = False,
+    publication: PublicationOption = None,
+    year: YearOption = None,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    volume: VolumeOption = None,
+    issue: IssueOption = None,
     sort: Annotated[
         Sort, typer.Option(help="relevance, or date (newest first; undated last).")
     ] = Sort.relevance,
+    facet: Annotated[
+        Optional[list[Facet]],  # noqa: UP045
+        typer.Option(
+            help="Count all matches per publication, year or source (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Search the index: ranked hits with highlighted passages (or JSON)."""
     from .query import Filters
     from .search import search
 
+    _one_format(json_out, jsonl)
+    filters = Filters(publication, year, date_from, date_to, volume, issue)
+    facets = tuple(f.value for f in facet or ())
+    result = search(
+        _index_dir(index_dir), text, limit=limit, filters=filters, sort=sort.value, facets=facets
+    )
+    _print_hits(result, json_out, jsonl)
+    raise typer.Exit(EXIT_FOUND if result.hits else EXIT_NOT_FOUND)
+
+
+def _one_format(json_out: bool, jsonl: bool) -> None:
     if json_out and jsonl:
         raise MsearchError("choose one of --json and --jsonl")
-    filters = Filters(publication, year, date_from, date_to, volume, issue)
-    result = search(_index_dir(index_dir), text, limit=limit, filters=filters, sort=sort.value)
+
+
+def _print_hits(result, json_out: bool, jsonl: bool, similar_to=None) -> None:
     if json_out or jsonl:
         from .jsonout import hit_object, result_object, write_json, write_lines
 
         if jsonl:
             write_lines((hit_object(hit) for hit in result.hits), sys.stdout)
         else:
-            write_json(result_object(result), sys.stdout)
-    else:
-        from .render import console, print_results
+            write_json(result_object(result, similar_to), sys.stdout)
+        return
+    from .render import console, print_results
 
-        print_results(result, console())
-        if result.hits:
-            print(f"{len(result.hits)} of {_articles(result.total)} shown", file=sys.stderr)
-        else:
-            print("no articles match", file=sys.stderr)
+    print_results(result, console())
+    if result.suggestion:
+        _stderr_plain(f"Did you mean: {result.suggestion}?")
+    if result.hits:
+        print(f"{len(result.hits)} of {_articles(result.total)} shown", file=sys.stderr)
+    else:
+        print("no articles match", file=sys.stderr)
+
+
+@app.command()
+def similar(
+    article_id: Annotated[
+        str, typer.Argument(metavar="ID", help="An article id from 'msearch query'.")
+    ],
+    index_dir: IndexOption = None,
+    limit: LimitOption = 10,
+    json_out: JsonOption = False,
+    jsonl: JsonlOption = False,
+) -> None:
+    """The articles most like article ID (sharing its most telling words), never ID itself."""
+    from .search import similar as find_similar
+
+    _one_format(json_out, jsonl)
+    result = find_similar(_index_dir(index_dir), article_id, limit=limit)
+    _print_hits(result, json_out, jsonl, similar_to=article_id)
     raise typer.Exit(EXIT_FOUND if result.hits else EXIT_NOT_FOUND)
+
+
+@app.command()
+def timeline(
+    text: Annotated[str, typer.Argument(help=QUERY_HELP, show_default=False)],
+    index_dir: IndexOption = None,
+    by: Annotated[Period, typer.Option(help="Count per year or per month.")] = Period.year,
+    json_out: JsonOption = False,
+    publication: PublicationOption = None,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+) -> None:
+    """How many matching articles appeared per year (or month): a bar chart, or JSON."""
+    from .query import Filters
+    from .search import count_timeline
+
+    filters = Filters(publication=publication, date_from=date_from, date_to=date_to)
+    total, counts = count_timeline(_index_dir(index_dir), text, by=by.value, filters=filters)
+    if json_out:
+        from .jsonout import timeline_object, write_json
+
+        write_json(timeline_object(text, total, counts), sys.stdout)
+    else:
+        from .render import console, print_timeline
+
+        print_timeline(counts, console())
+    raise typer.Exit(EXIT_FOUND if total else EXIT_NOT_FOUND)
+
+
+@app.command()
+def export(
+    index_dir: IndexOption = None,
+    jsonl: Annotated[
+        bool, typer.Option("--jsonl", help="JSON lines (the default and only format).")
+    ] = True,
+) -> None:
+    """Every article with its metadata and body, one JSON object per line."""
+    from .catalog import iter_articles
+    from .jsonout import article_object, write_lines
+
+    count = 0
+    for article in iter_articles(_index_dir(index_dir)):
+        write_lines([article_object(article)], sys.stdout)
+        count += 1
+    raise typer.Exit(EXIT_FOUND if count else EXIT_NOT_FOUND)
 
 
 @app.command()

@@ -11,6 +11,7 @@ import json
 from typing import IO
 
 from .catalog import IndexStats, StoredArticle
+from .facets import Timeline
 from .indexer import IndexReport
 from .search import Hit, SearchResult
 
@@ -36,11 +37,24 @@ def hit_object(hit: Hit) -> dict:
     }
 
 
-def result_object(result: SearchResult) -> dict:
+def result_object(result: SearchResult, similar_to: str | None = None) -> dict:
+    """``msearch query --json`` (``similar_to`` set: ``msearch similar --json``)."""
+    head: dict = {"similar_to": similar_to} if similar_to else {"query": result.query}
+    head["total"] = result.total
+    if not similar_to:
+        head["suggestion"] = result.suggestion
+    if result.facets is not None:
+        head["facets"] = result.facets
+    return {**head, "hits": [hit_object(hit) for hit in result.hits]}
+
+
+def timeline_object(query: str, total: int, timeline: Timeline) -> dict:
     return {
-        "query": result.query,
-        "total": result.total,
-        "hits": [hit_object(hit) for hit in result.hits],
+        "query": query,
+        "by": timeline.by,
+        "total": total,
+        "buckets": [{"period": period, "count": count} for period, count in timeline.buckets],
+        "undated": timeline.undated,
     }
 
 

@@ -30,7 +30,9 @@ MAX_QUERY_CHARS = 2000
 EVERYTHING = ("*", "*:*")
 """Queries for every article (useful with filters: ``msearch query '*' --year 1999``)."""
 
-_FIELD_PREFIX = "|".join((*FIELD_NAMES_FOR_USERS, "path", "id"))
+FIELD_PREFIXES = (*FIELD_NAMES_FOR_USERS, "path", "id")
+OPERATORS = ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO")
+_FIELD_PREFIX = "|".join(FIELD_PREFIXES)
 _SYNTAX = re.compile(
     r'"|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b|\b(?:' + _FIELD_PREFIX + r")\s*:"
     r"|\w\*|\*\w|\w\?\w|[\[{][^\]}]*\bTO\b|\^\d",

@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .catalog import IndexStats, StoredArticle
+from .facets import Timeline
 from .highlight import Fragment
 from .inert import inert
 from .search import Hit, SearchResult
@@ -24,6 +25,7 @@ MATCH_STYLE = "bold black on yellow"
 TITLE_STYLE = "bold"
 META_STYLE = "cyan"
 DIM_STYLE = "dim"
+BAR_STYLE = "green"
 
 
 def console(stderr: bool = False) -> Console:
@@ -54,6 +56,44 @@ def print_results(result: SearchResult, out: Console) -> None:
             for line in details:
                 out.print(Text("    ").append_text(line))
             out.print()
+    if result.facets:
+        print_facets(result.facets, out)
+
+
+def print_facets(facets: dict[str, dict[str, int]], out: Console) -> None:
+    """One small table per facet: value and number of matching articles."""
+    for name, counts in facets.items():
+        table = Table(title=f"by {name}", title_justify="left", box=None, pad_edge=False)
+        table.add_column(name, style=META_STYLE)
+        table.add_column("articles", justify="right")
+        for value, count in counts.items():
+            table.add_row(Text(inert(value)), f"{count:,}")
+        out.print(table)
+        out.print()
+
+
+def print_timeline(timeline: Timeline, out: Console) -> None:
+    """A horizontal bar chart: one row per period, bar length proportional to the count."""
+    table = Table(box=None, pad_edge=False, show_header=False)
+    table.add_column(style=META_STYLE, no_wrap=True)
+    table.add_column(justify="right", no_wrap=True)
+    table.add_column(no_wrap=True)
+    widest = max((count for _, count in timeline.buckets), default=0)
+    room = max(10, min(60, out.width - 24))
+    for period, count in timeline.buckets:
+        table.add_row(period, f"{count:,}", Text(_bar(count, widest, room), style=BAR_STYLE))
+    if timeline.undated:
+        undated = "no year" if timeline.by == "year" else "no exact date"
+        table.add_row(undated, f"{timeline.undated:,}", Text(""))
+    out.print(table)
+
+
+def _bar(count: int, widest: int, room: int) -> str:
+    """A bar in eighths of a character, so small differences still show."""
+    if not widest or not count:
+        return ""
+    eighths = max(1, round(count / widest * room * 8))
+    return "█" * (eighths // 8) + ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")[eighths % 8]
 
 
 def _hit_heading(hit: Hit) -> Text:

@@ -10,12 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import BadQuery, MsearchError
+from .errors import ArticleNotFound, BadQuery, MsearchError
+from .facets import FACETS, PERIODS, Timeline, count_facets, timeline
 from .highlight import Fragment, opening, passages, whole
 from .query import Filters, Ranking, build_query, ranking_for_words
+from .schema import QUERY_FIELDS
 from .store import damaged, open_for_reading
+from .suggest import suggest
 
 SORTS = ("relevance", "date")
+SIMILAR_TERMS = 20
+"""Key terms of an article that ``similar`` searches for."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,18 @@ class SearchResult:
     query: str
     total: int
     hits: list[Hit] = field(default_factory=list)
+    suggestion: str | None = None
+    """A corrected query when this one found little and has words the index lacks."""
+    facets: dict[str, dict[str, int]] | None = None
+    """Requested facets: name -> value -> number of matching articles."""
+
+
+@dataclass(frozen=True)
+class _Request:
+    limit: int
+    filter_query: object
+    sort: str
+    facets: tuple[str, ...]
 
 
 def search(
@@ -56,38 +73,103 @@ def search(
     limit: int = 10,
     filters: Filters | None = None,
     sort: str = "relevance",
+    facets: tuple[str, ...] = (),
 ) -> SearchResult:
     """Run ``text`` against the index in ``index_dir``; the best ``limit`` hits."""
     if sort not in SORTS:
         raise BadQuery(f"--sort {sort!r}: choose one of {', '.join(SORTS)}")
     if limit < 1:
         raise BadQuery("--limit must be at least 1")
+    for name in facets:
+        if name not in FACETS:
+            raise BadQuery(f"--facet {name!r}: choose from {', '.join(FACETS)}")
+    request = _Request(limit, (filters or Filters()).to_query(), sort, tuple(dict.fromkeys(facets)))
+    return _run(
+        index_dir, text, lambda searcher, ranking: _answer(searcher, ranking, text, request)
+    )
+
+
+def count_timeline(
+    index_dir: Path, text: str, *, by: str = "year", filters: Filters | None = None
+) -> tuple[int, Timeline]:
+    """How many articles match ``text``, and how many per year or month."""
+    if by not in PERIODS:
+        raise BadQuery(f"--by {by!r}: choose one of {', '.join(PERIODS)}")
     filter_query = (filters or Filters()).to_query()
+
+    def count(searcher, ranking: Ranking):
+        docnums = _all_matches(searcher, ranking, filter_query)
+        return len(docnums), timeline(searcher.reader(), docnums, by)
+
+    return _run(index_dir, text, count)
+
+
+def similar(index_dir: Path, article_id: str, *, limit: int = 10) -> SearchResult:
+    """The articles most like article ``article_id`` (by its key terms), never itself."""
+    from whoosh import query as wq
+
+    if limit < 1:
+        raise BadQuery("--limit must be at least 1")
+    ix = open_for_reading(index_dir)
+    with ix.searcher() as searcher:
+        docnum = searcher.document_number(id=article_id.strip().lower())
+        if docnum is None:
+            raise ArticleNotFound(
+                f"no article with id {article_id!r} in the index: ids are shown by 'msearch query'"
+            )
+        stored = searcher.stored_fields(docnum)
+        text = f"{stored.get('title') or ''}\n{stored.get('body') or ''}"
+        key_terms = _key_terms(searcher, text)
+        words = wq.Or(
+            [wq.Term(f, term, boost=weight) for term, weight in key_terms for f in QUERY_FIELDS]
+        )
+        others = wq.AndNot(wq.Every(), wq.Term("id", stored["id"]))
+        request = _Request(limit, others, "relevance", ())
+        return _answer(searcher, Ranking(words, None), f"similar:{stored['id']}", request)
+
+
+def _key_terms(searcher, text: str) -> list[tuple[str, float]]:
+    """The article's most telling words that other articles share: tf x idf, as in Lucene's
+    more-like-this; words no other article has cannot lead anywhere, so they are left out."""
+    import math
+
+    counts: dict[str, int] = {}
+    for token in searcher.schema["body"].analyzer(text):
+        counts[token.text] = counts.get(token.text, 0) + 1
+    total = searcher.doc_count_all()
+    scored = []
+    for term, tf in counts.items():
+        df = searcher.doc_frequency("body", term)
+        if df >= 2:
+            scored.append((term, tf * math.log(1 + total / df)))
+    scored.sort(key=lambda item: (-item[1], item[0]))
+    best = scored[:SIMILAR_TERMS]
+    top = best[0][1] if best and best[0][1] > 0 else 1.0
+    return [(term, weight / top) for term, weight in best if weight > 0]
+
+
+def _run(index_dir: Path, text: str, answer):
+    """``answer(searcher, ranking)`` for the query ``text``; if Whoosh fails on the query
+    while the index reads fine, it was the query's syntax, so its words are answered as
+    plain text; otherwise the index is damaged."""
     ix = open_for_reading(index_dir)
     try:
         with ix.searcher() as searcher:
-            hits, total = _answer(searcher, build_query(text, ix.schema), limit, filter_query, sort)
+            return answer(searcher, build_query(text, ix.schema))
     except MsearchError:
         raise
     except Exception as error:
-        hits, total = _answer_again(ix, index_dir, text, error, limit, filter_query, sort)
-    return SearchResult(query=text, total=total, hits=hits)
+        _check_readable(ix, index_dir, error)
+    try:
+        with ix.searcher() as searcher:
+            return answer(searcher, ranking_for_words(text))
+    except MsearchError:
+        raise
+    except Exception as again:
+        raise BadQuery(f"cannot run this query ({again}); try plain words") from None
 
 
-def _answer(searcher, ranking: Ranking, limit: int, filter_query, sort: str):
-    ranked, total = _ranked(searcher, ranking, limit, filter_query, sort)
-    terms = _highlight_terms(searcher, ranking)
-    schema = searcher.schema
-    hits = [
-        _hit(rank, searcher.stored_fields(docnum), score, terms, schema)
-        for rank, (docnum, score) in enumerate(ranked, start=1)
-    ]
-    return hits, total
-
-
-def _answer_again(ix, index_dir: Path, text: str, error: Exception, *args):
-    """The query failed inside Whoosh: if the index reads fine, it was the query's syntax,
-    so answer its words as plain text; otherwise the index is damaged."""
+def _check_readable(ix, index_dir: Path, error: Exception) -> None:
     from whoosh.query import Every
 
     try:
@@ -95,11 +177,32 @@ def _answer_again(ix, index_dir: Path, text: str, error: Exception, *args):
             searcher.search(Every(), limit=1)
     except Exception:
         raise damaged(index_dir, error) from None
-    try:
-        with ix.searcher() as searcher:
-            return _answer(searcher, ranking_for_words(text), *args)
-    except Exception as again:
-        raise BadQuery(f"cannot run this query ({again}); try plain words") from None
+
+
+def _answer(searcher, ranking: Ranking, text: str, request: _Request) -> SearchResult:
+    ranked, total = _ranked(searcher, ranking, request.limit, request.filter_query, request.sort)
+    terms = _highlight_terms(searcher, ranking)
+    schema = searcher.schema
+    hits = [
+        _hit(rank, searcher.stored_fields(docnum), score, terms, schema)
+        for rank, (docnum, score) in enumerate(ranked, start=1)
+    ]
+    result = SearchResult(query=text, total=total, hits=hits)
+    if not text.startswith("similar:"):
+        result.suggestion = suggest(searcher, text)
+    if request.facets:
+        docnums = _all_matches(searcher, ranking, request.filter_query)
+        result.facets = count_facets(searcher.reader(), docnums, request.facets)
+    return result
+
+
+def _all_matches(searcher, ranking: Ranking, filter_query) -> list[int]:
+    from whoosh import query as wq
+
+    if isinstance(ranking.any_words, type(wq.NullQuery)):
+        return []
+    results = searcher.search(ranking.any_words, limit=None, filter=filter_query, scored=False)
+    return sorted(results.docs())
 
 
 def _ranked(searcher, ranking: Ranking, limit: int, filter_query, sort: str):

@@ -64,7 +64,7 @@ def test_query_json_shape(msearch, indexed):
     outcome = msearch("query", "Collective Security Treaty", "--json")
     assert outcome.code == 0
     result = json.loads(outcome.out)
-    assert set(result) == {"query", "total", "hits"}
+    assert set(result) == {"query", "total", "suggestion", "hits"}
     assert result["query"] == "Collective Security Treaty"
     top = result["hits"][0]
     assert set(top) == HIT_KEYS
@@ -89,7 +89,12 @@ def test_query_json_unknown_values_are_null(msearch, tmp_path):
 def test_query_json_nothing_found_exits_1(msearch, indexed):
     outcome = msearch("query", "zzzyzzy", "--json")
     assert outcome.code == 1
-    assert json.loads(outcome.out) == {"query": "zzzyzzy", "total": 0, "hits": []}
+    assert json.loads(outcome.out) == {
+        "query": "zzzyzzy",
+        "total": 0,
+        "suggestion": None,
+        "hits": [],
+    }
 
 
 def test_query_jsonl_one_hit_per_line(msearch, indexed):

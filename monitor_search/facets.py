@@ -1,0 +1,108 @@
+"""Counting matches by value: facets (publication, year, source) and timelines.
+
+Counts cover every matching article, not only the hits shown, so they read per-document
+columns rather than stored fields: a few bytes per match instead of a whole article.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from .schema import SOURCE_SEPARATOR
+
+FACETS = ("publication", "year", "source")
+PERIODS = ("year", "month")
+UNKNOWN = "unknown"
+"""The facet value of articles that do not say (no publication line, no known year...)."""
+
+_MAX_YEAR = 9999
+
+
+def count_facets(reader, docnums: list[int], names: tuple[str, ...]) -> dict[str, dict[str, int]]:
+    """For each facet in ``names``: value -> number of matching articles, most first."""
+    counted: dict[str, dict[str, int]] = {}
+    for name in names:
+        counts = _COUNTERS[name](reader, docnums)
+        counted[name] = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+    return counted
+
+
+def _publications(reader, docnums: list[int]) -> Counter[str]:
+    column = reader.column_reader("publication")
+    return Counter(column[doc] or UNKNOWN for doc in docnums)
+
+
+def _years(reader, docnums: list[int]) -> Counter[str]:
+    column = reader.column_reader("year")
+    return Counter(_year_label(column[doc]) for doc in docnums)
+
+
+def _year_label(value: int) -> str:
+    return str(value) if 0 < value <= _MAX_YEAR else UNKNOWN
+
+
+def _sources(reader, docnums: list[int]) -> Counter[str]:
+    """Sources folded for case (``ITAR-TASS`` = ``Itar-Tass``), shown as first written."""
+    column = reader.column_reader("source_list")
+    shown: dict[str, str] = {}
+    counts: Counter[str] = Counter()
+    for doc in docnums:
+        names = column[doc].decode("utf-8").split(SOURCE_SEPARATOR) if column[doc] else []
+        for key in {shown.setdefault(name.casefold(), name) for name in names}:
+            counts[key] += 1
+        if not names:
+            counts[UNKNOWN] += 1
+    return counts
+
+
+_COUNTERS = {"publication": _publications, "year": _years, "source": _sources}
+
+
+@dataclass
+class Timeline:
+    """Matching articles per period, oldest first, empty periods included; ``undated`` counts
+    the matches whose period is not known (no year, or no exact date when by month)."""
+
+    by: str
+    buckets: list[tuple[str, int]]
+    undated: int
+
+
+def timeline(reader, docnums: list[int], by: str) -> Timeline:
+    low = reader.column_reader("date_low")
+    high = reader.column_reader("date_high")
+    years = reader.column_reader("year")
+    counts: Counter[tuple[int, int]] = Counter()
+    undated = 0
+    for doc in docnums:
+        period = _period(by, low[doc], high[doc], years[doc])
+        if period is None:
+            undated += 1
+        else:
+            counts[period] += 1
+    return Timeline(by, _with_gaps(counts, by), undated)
+
+
+def _period(by: str, low: int, high: int, year: int) -> tuple[int, int] | None:
+    if by == "year":
+        return (year, 0) if 0 < year <= _MAX_YEAR else None
+    if low and low == high:
+        return (low // 10000, low // 100 % 100)
+    return None
+
+
+def _with_gaps(counts: Counter[tuple[int, int]], by: str) -> list[tuple[str, int]]:
+    if not counts:
+        return []
+    first, last = min(counts), max(counts)
+    buckets = []
+    year, month = first
+    while (year, month) <= last:
+        label = str(year) if by == "year" else f"{year}-{month:02d}"
+        buckets.append((label, counts.get((year, month), 0)))
+        if by == "year":
+            year += 1
+        else:
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return buckets

@@ -1,0 +1,76 @@
+"""Did you mean: correct query words the index has never seen, from the index's own words.
+
+Names are the usual victims (``Shevardnadse`` for ``Shevardnadze``). A word is corrected only
+when none of its forms is in the index; the correction is the indexed word within a small
+edit distance that most articles use, shown as it is written in an article. A word unknown
+to the index is suggested for however many articles the other words find.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .query import FIELD_PREFIXES, OPERATORS
+
+_WORD = re.compile(r"\w+")
+_FIELDS = ("title", "body")
+
+
+def suggest(searcher, text: str) -> str | None:
+    """``text`` with each unknown word replaced by its likeliest correction, or None."""
+    analyzer = searcher.schema["body"].analyzer
+    corrected = text
+    changed = False
+    for match in reversed(list(_WORD.finditer(text))):
+        word = match.group(0)
+        if _is_syntax(text, match):
+            continue
+        stems = [token.text for token in analyzer(word, mode="query")]
+        if len(stems) != 1 or _frequency(searcher, stems[0]) > 0:
+            continue
+        replacement = _correction(searcher, stems[0], analyzer)
+        if replacement is None:
+            continue
+        if word.islower():
+            replacement = replacement.lower()
+        corrected = corrected[: match.start()] + replacement + corrected[match.end() :]
+        changed = True
+    return corrected if changed else None
+
+
+def _is_syntax(text: str, match: re.Match) -> bool:
+    word = match.group(0)
+    follows = text[match.end() : match.end() + 1]
+    return word in OPERATORS or (follows == ":" and word.lower() in FIELD_PREFIXES)
+
+
+def _frequency(searcher, term: str) -> int:
+    return sum(searcher.doc_frequency(field, term) for field in _FIELDS)
+
+
+def _correction(searcher, stem: str, analyzer) -> str | None:
+    reader = searcher.reader()
+    maxdist = 1 if len(stem) <= 4 else 2
+    candidates: set[str] = set()
+    for field in _FIELDS:
+        candidates.update(reader.terms_within(field, stem, maxdist, prefix=1))
+    candidates.discard(stem)
+    if not candidates:
+        return None
+    best = max(candidates, key=lambda term: (_frequency(searcher, term), term))
+    return _as_written(searcher, best, analyzer) or best
+
+
+def _as_written(searcher, term: str, analyzer) -> str | None:
+    """The word as an article writes it (``Shevardnadze``), not its stem (``shevardnadz``)."""
+    reader = searcher.reader()
+    for field in ("body", "title"):  # headlines are often in capitals
+        if (field, term) not in reader:
+            continue
+        for docnum in reader.postings(field, term).all_ids():
+            text = searcher.stored_fields(docnum).get(field) or ""
+            for token in analyzer(text, chars=True, mode="query"):
+                if token.text == term:
+                    return text[token.startchar : token.endchar]
+            break
+    return None
