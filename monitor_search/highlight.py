@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from whoosh import highlight as wh
 
+from .names import name_key
+
 MAX_FRAGMENTS = 3
 FRAGMENT_CHARS = 240
 CONTEXT_CHARS = 70
@@ -45,20 +47,26 @@ def _to_fragment(fragment) -> Fragment:
     return Fragment(text, spans, start == 0, end >= len(fragment.text))
 
 
-def passages(text: str, terms: set[str], analyzer) -> list[Fragment]:
-    """Up to three passages of ``text`` containing the analysed ``terms``, in text order."""
-    if not terms or not text:
+def passages(text: str, terms: set[str], analyzer, name_keys: frozenset[str] = frozenset()):
+    """Up to three passages of ``text`` containing the analysed ``terms`` (or a name whose
+    transliteration key is in ``name_keys``), in text order."""
+    if not (terms or name_keys) or not text:
         return []
+    text = text[:HIGHLIGHT_SCAN_CHARS]
+    tokens = analyzer(text, chars=True, keeporiginal=True, mode="query", removestops=False)
     fragmenter = wh.ContextFragmenter(maxchars=FRAGMENT_CHARS, surround=CONTEXT_CHARS)
-    return wh.highlight(
-        text[:HIGHLIGHT_SCAN_CHARS],
-        terms,
-        analyzer,
-        fragmenter,
-        _Collect(),
-        top=MAX_FRAGMENTS,
-        order=wh.FIRST,
-    )
+    fragments = fragmenter.fragment_tokens(text, _mark(tokens, terms, name_keys))
+    best = wh.top_fragments(fragments, MAX_FRAGMENTS, wh.BasicFragmentScorer(), wh.FIRST)
+    return _Collect()(text, best)
+
+
+def _mark(tokens, terms: set[str], name_keys: frozenset[str]):
+    """Whoosh's set_matched_filter, also matching names by their transliteration key."""
+    for token in tokens:
+        token.matched = token.text in terms or (
+            bool(name_keys) and name_key(token.original) in name_keys
+        )
+        yield token
 
 
 def whole(text: str, terms: set[str], analyzer) -> Fragment:

@@ -22,7 +22,8 @@ from whoosh import query as wq
 
 from .analysis import fold_key, text_analyzer
 from .errors import BadQuery
-from .schema import FIELD_NAMES_FOR_USERS, QUERY_FIELDS, date_number
+from .names import NAME_MARK, name_key
+from .schema import FIELD_NAMES_FOR_USERS, NAME_WEIGHT, QUERY_FIELDS, date_number
 
 MAX_QUERY_CHARS = 2000
 """Longer input is cut: no real query is that long, and it bounds parsing time."""
@@ -33,6 +34,8 @@ EVERYTHING = ("*", "*:*")
 FIELD_PREFIXES = (*FIELD_NAMES_FOR_USERS, "path", "id")
 OPERATORS = ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO")
 _FIELD_PREFIX = "|".join(FIELD_PREFIXES)
+MIN_UNKNOWN_KEY = 5
+"""A word the archive lacks gets name variants only if its key has this many letters."""
 _SYNTAX = re.compile(
     r'"|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b|\b(?:' + _FIELD_PREFIX + r")\s*:"
     r"|\w\*|\*\w|\w\?\w|[\[{][^\]}]*\bTO\b|\^\d",
@@ -51,21 +54,84 @@ class Ranking:
     all_words: wq.Query | None
 
 
-def build_query(text: str, schema) -> Ranking:
-    """The Whoosh queries for what the user typed."""
+def build_query(text: str, schema, reader=None) -> Ranking:
+    """The Whoosh queries for what the user typed; with the index's ``reader``, names also
+    find their other spellings (see ``wants_variants``)."""
     text = text[:MAX_QUERY_CHARS]
     if text.strip() in EVERYTHING:
         return Ranking(any_words=wq.Every(), all_words=None)
     if _looks_like_syntax(text):
         parsed = _parse_syntax(text, schema)
         if parsed is not None:
-            return _ranking(parsed)
-    return ranking_for_words(text)
+            return _varied(_ranking(parsed), text, reader)
+    return ranking_for_words(text, reader)
 
 
-def ranking_for_words(text: str) -> Ranking:
+def ranking_for_words(text: str, reader=None) -> Ranking:
     """The words of ``text`` as plain text, whatever syntax characters it holds."""
-    return _ranking(plain_query(text))
+    return _varied(_ranking(plain_query(text)), text, reader)
+
+
+def _varied(ranking: Ranking, text: str, reader) -> Ranking:
+    if reader is None:
+        return ranking
+    all_words = ranking.all_words
+    return Ranking(
+        any_words=_with_name_variants(ranking.any_words, text, reader),
+        all_words=None if all_words is None else _with_name_variants(all_words, text, reader),
+    )
+
+
+def wants_variants(word: str, reader) -> bool:
+    """Whether a query word should also find the other spellings of a name.
+
+    Yes when the archive uses this very spelling as a name (``Kiev``), or does not contain
+    the word at all and it is long enough to be a name rather than a short common word
+    (``Chechnia`` where the archive writes ``Chechnya``), or it is written in another
+    alphabet (``Киев``). No for words the archive uses only as ordinary words, so that
+    ``security`` or ``mess`` never drift to names that happen to fold alike.
+    """
+    key = name_key(word)
+    if key is None:
+        return False
+    if ("names", NAME_MARK + word.lower()) in reader:
+        return True
+    stems = [token.text for token in text_analyzer()(word, mode="query")]
+    if any((field, stem) in reader for stem in stems for field in QUERY_FIELDS):
+        return False
+    return len(key) >= MIN_UNKNOWN_KEY or not word.isascii()
+
+
+def _with_name_variants(q: wq.Query, text: str, reader) -> wq.Query:
+    """Each word looked up in headline and body may also match a name variant, in articles
+    without the word itself: an article with the exact spelling does not score twice for it,
+    and one with only another spelling ranks below it. (Not DisjunctionMax: Whoosh 2.7's
+    scores it wrongly, giving variant-only articles the exact match's score.)"""
+    if isinstance(q, wq.BinaryQuery):
+        return q.__class__(
+            _with_name_variants(q.a, text, reader), _with_name_variants(q.b, text, reader)
+        )
+    if isinstance(q, wq.Or) and _is_one_word(q):
+        word = text[q.subqueries[0].startchar : q.subqueries[0].endchar]
+        key = name_key(word)
+        if key and wants_variants(word, reader):
+            variant = wq.Term("names", key, boost=NAME_WEIGHT)
+            return wq.Or([q, wq.AndNot(variant, q)], boost=q.boost)
+        return q
+    if isinstance(q, wq.CompoundQuery):
+        parts = [_with_name_variants(sub, text, reader) for sub in q.subqueries]
+        return q.__class__(parts, boost=q.boost)
+    return q
+
+
+def _is_one_word(q: wq.Or) -> bool:
+    """One plain word looked up in headline and body (not a phrase, wildcard or field)."""
+    parts = q.subqueries
+    return (
+        all(isinstance(sub, wq.Term) and sub.field() in QUERY_FIELDS for sub in parts)
+        and len({(sub.startchar, sub.endchar) for sub in parts}) == 1
+        and getattr(parts[0], "startchar", None) is not None
+    )
 
 
 def _looks_like_syntax(text: str) -> bool:
@@ -140,16 +206,31 @@ def _joined(queries: list[wq.Query]) -> wq.Query:
 
 
 def plain_query(text: str) -> wq.Query:
-    """Every distinct analysed word, in the headline or the body: OR-ed."""
+    """Every distinct word, in the headline or the body: OR-ed."""
     analyzer = text_analyzer()
-    terms: list[str] = []
-    for token in analyzer(" ".join(_WORD.findall(text)), mode="query"):
-        if token.text not in terms:
-            terms.append(token.text)
-    clauses = [wq.Or([wq.Term(field, term) for field in QUERY_FIELDS]) for term in terms]
+    clauses: list[wq.Query] = []
+    seen: set[str] = set()
+    for match in _WORD.finditer(text):
+        stems = [token.text for token in analyzer(match.group(0), mode="query")]
+        fresh = [stem for stem in stems if stem not in seen]
+        if not fresh:
+            continue
+        seen.update(fresh)
+        clauses.append(_word_clause(fresh, match.start(), match.end()))
     if not clauses:
         return wq.NullQuery
     return clauses[0] if len(clauses) == 1 else wq.Or(clauses)
+
+
+def _word_clause(stems: list[str], start: int, end: int) -> wq.Query:
+    """A word's terms in each query field, marked with where the word stands in the text."""
+    terms = []
+    for stem in stems:
+        for field in QUERY_FIELDS:
+            term = wq.Term(field, stem)
+            term.startchar, term.endchar = start, end
+            terms.append(term)
+    return wq.Or(terms)
 
 
 def _ranking(q: wq.Query) -> Ranking:
@@ -163,9 +244,11 @@ def _ranking(q: wq.Query) -> Ranking:
 
 
 def _is_word_group(q: wq.Or) -> bool:
-    """An OR of words the user listed (not one word searched in several fields)."""
-    words = {getattr(sub, "text", None) if sub.is_leaf() else None for sub in q.subqueries}
-    return len(words) > 1 or None in words
+    """An OR of words the user listed, not one word looked up in several fields."""
+    if not all(sub.is_leaf() for sub in q.subqueries):
+        return True
+    fields = [sub.field() for sub in q.subqueries]
+    return len(set(fields)) < len(fields)
 
 
 @dataclass(frozen=True)

@@ -9,17 +9,21 @@ from __future__ import annotations
 from whoosh import columns
 from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
 
-from .analysis import fold_key, name_analyzer, text_analyzer
+from .analysis import fold_key, name_analyzer, name_key_analyzer, text_analyzer
 from .article import Article
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Bumped whenever fields or analysis change; an index of another version must be rebuilt."""
 
 TITLE_BOOST = 2.0
 """A query word in the headline counts about twice as much as in the body."""
 
 QUERY_FIELDS = ("title", "body")
-"""Fields searched by words that name no field."""
+"""Fields searched by words that name no field (and ``names``, see NAME_WEIGHT)."""
+
+NAME_WEIGHT = 0.5
+"""Weight of a match through a name's transliteration key (``Kiev`` finding ``Kyiv``) next to
+a match of the word itself: the variant is found, but ranks below the spelling asked for."""
 
 FIELD_NAMES_FOR_USERS = ("title", "body", "publication", "source", "year", "volume", "issue")
 
@@ -37,6 +41,7 @@ def build_schema() -> Schema:
         signature=COLUMN(columns.VarBytesColumn()),
         title=TEXT(analyzer=text_analyzer(), stored=True, field_boost=TITLE_BOOST),
         body=TEXT(analyzer=text_analyzer(), stored=True),
+        names=TEXT(analyzer=name_key_analyzer()),
         publication=TEXT(analyzer=name_analyzer(), stored=True, sortable=True),
         pubkey=ID(sortable=True),
         source=TEXT(analyzer=name_analyzer()),
@@ -60,6 +65,7 @@ def document_fields(article: Article, *, path: str, doc_id: str, signature: byte
         "signature": signature,
         "title": article.title,
         "body": article.body,
+        "names": article.body,
         "sources": list(article.sources),
         "date": article.date.isoformat() if article.date else None,
         "date_low": low,

@@ -155,14 +155,14 @@ def _run(index_dir: Path, text: str, answer):
     ix = open_for_reading(index_dir)
     try:
         with ix.searcher() as searcher:
-            return answer(searcher, build_query(text, ix.schema))
+            return answer(searcher, build_query(text, ix.schema, searcher.reader()))
     except MsearchError:
         raise
     except Exception as error:
         _check_readable(ix, index_dir, error)
     try:
         with ix.searcher() as searcher:
-            return answer(searcher, ranking_for_words(text))
+            return answer(searcher, ranking_for_words(text, searcher.reader()))
     except MsearchError:
         raise
     except Exception as again:
@@ -240,7 +240,7 @@ def _highlight_terms(searcher, ranking: Ranking) -> dict[str, set[str]]:
     terms: dict[str, set[str]] = {}
     for leaf in ranking.any_words.leaves():
         for fieldname, text in leaf.expanded_terms(reader):
-            if fieldname not in ("title", "body"):
+            if fieldname not in ("title", "body", "names"):
                 continue
             word = text.decode("utf-8") if isinstance(text, bytes) else str(text)
             if (fieldname, word) in reader:
@@ -250,7 +250,8 @@ def _highlight_terms(searcher, ranking: Ranking) -> dict[str, set[str]]:
 
 def _hit(rank: int, stored: dict, score: float, terms: dict[str, set[str]], schema) -> Hit:
     body = stored.get("body") or ""
-    fragments = passages(body, terms.get("body", set()), schema["body"].analyzer)
+    name_keys = frozenset(terms.get("names", ()))
+    fragments = passages(body, terms.get("body", set()), schema["body"].analyzer, name_keys)
     title = stored.get("title") or ""
     return Hit(
         rank=rank,

@@ -1,0 +1,104 @@
+"""Name variants: transliteration folding finds other spellings, and leaves English alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor_search.analysis import name_key_analyzer
+from monitor_search.indexer import update_index
+from monitor_search.names import name_key
+from monitor_search.search import search
+
+from .conftest import write_article
+
+VARIANTS = [
+    ("Chechnya", "Chechnia"), ("Kyiv", "Kiev"), ("Dagestan", "Daghestan"), ("Tofig", "Tofik"),
+    ("Nazarbaev", "Nazarbayev"), ("Khodorkovsky", "Khodorkovskiy"), ("Yeltsin", "Eltsin"),
+    ("Shevardnadze", "Schewardnadse"), ("Aliyev", "Əliyev"), ("Dzhokhar", "Djokhar"),
+    ("Zhirinovsky", "Jirinovsky"), ("Grozny", "Groznyy"), ("Киев", "Kiev"), ("Чечня", "Chechnya"),
+    ("Şuşa", "Shusha"), ("Abkhazia", "Abkhaziya"),
+]  # fmt: skip
+DIFFERENT = [
+    ("Aliyev", "Aslanov"), ("Kiev", "Kuchma"), ("Baku", "Batumi"), ("Putin", "Lukin"),
+    ("Georgia", "Armenia"), ("Moscow", "Minsk"), ("Tbilisi", "Tehran"), ("Nazarbayev", "Niyazov"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("one", "other"), VARIANTS)
+def test_spellings_of_one_name_share_a_key(one, other):
+    assert name_key(one) == name_key(other)
+
+
+@pytest.mark.parametrize(("one", "other"), DIFFERENT)
+def test_different_names_keep_different_keys(one, other):
+    assert name_key(one) != name_key(other)
+
+
+def test_only_names_inside_sentences_are_keyed_when_indexing():
+    text = "Deputy minister Tofig Zulfugarov met NATO officials. Then Baku agreed; the pact ended."
+    keyed = [token.text for token in name_key_analyzer()(text)]
+    names = ["Tofig", "Zulfugarov", "Baku"]  # not Deputy, NATO, Then: capitals, sentence starts
+    assert keyed == [t for n in names for t in (name_key(n), "=" + n.lower())]
+    in_query = [token.text for token in name_key_analyzer()("the pact", mode="query")]
+    assert in_query == [name_key("the"), name_key("pact")]
+
+
+@pytest.fixture
+def archive(tmp_path):
+    folder = tmp_path / "archive"
+    articles = {
+        "kyiv": ("UKRAINE TALKS", "Officials met in Kyiv on Monday to discuss the gas transit."),
+        "kiev": ("TRANSIT DEAL", "Negotiators in Kiev agreed the gas transit fee."),
+        "chechnia": ("WAR IN THE NORTH", "Fighting resumed in Chechnia after the truce."),
+        "daghestan": ("BORDER INCIDENT", "Troops moved into Daghestan from the south."),
+        "tofik": ("MINISTER TRAVELS", "Foreign Minister Tofik Zulfugarov flew to Bonn."),
+        "nazarbaev": ("ASTANA SUMMIT", "President Nursultan Nazarbaev hosted the summit."),
+        "yukos": ("YUKOS AFFAIR", "Prosecutors questioned Mikhail Khodorkovskiy again."),
+        "security": ("SECURITY PACT", "The security treaty expired and the members disagreed."),
+        "pipeline": ("PIPELINE OPENS", "The new pipeline carries oil; a treaty protects it."),
+        "election": ("ELECTION RESULTS", "The election was marred by fraud, observers said."),
+        "market": ("MARKET REFORM", "Prices rose as the market opened to foreign capital."),
+        "mass": ("MASS PROTEST", "A mass rally was held; Miss Petrova and Moss attended."),
+    }  # fmt: skip
+    for name, (title, body) in articles.items():
+        write_article(folder, f"{name}.txt", title, body)
+    update_index([str(folder)], tmp_path / "ix")
+    return tmp_path / "ix"
+
+
+def found(index_dir, text):
+    return [hit.path.rsplit("/", 1)[1][:-4] for hit in search(index_dir, text, limit=20).hits]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Kiev", ["kiev", "kyiv"]),
+        ("Kyiv", ["kyiv", "kiev"]),
+        ("Chechnya", ["chechnia"]),
+        ("Dagestan", ["daghestan"]),
+        ("Tofig", ["tofik"]),
+        ("nazarbayev", ["nazarbaev"]),
+        ("Khodorkovsky", ["yukos"]),
+        ("Киев", ["kiev", "kyiv"]),
+    ],
+)
+def test_query_finds_other_spellings_exact_first(archive, query, expected):
+    assert found(archive, query) == expected
+
+
+def test_variant_is_highlighted(archive):
+    hit = search(archive, "Kiev").hits[1]
+    fragment = hit.fragments[0]
+    assert [fragment.text[s:e] for s, e in fragment.highlights] == ["Kyiv"]
+
+
+@pytest.mark.parametrize(
+    "word", ["security", "treaty", "pipeline", "oil", "election", "market", "gas", "minister",
+             "summit", "prices", "bit", "mess", "pact", "north", "president"],
+)  # fmt: skip
+def test_ordinary_english_words_match_only_themselves(archive, word):
+    """Every hit for an English word contains that word: name keys add no false matches."""
+    exact = search(archive, f"title:{word} OR body:{word}", limit=50)
+    folded = search(archive, word, limit=50)
+    assert {hit.id for hit in folded.hits} == {hit.id for hit in exact.hits}
