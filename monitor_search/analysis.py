@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from whoosh.analysis import (
+    STOP_WORDS,
     Analyzer,
     CharsetFilter,
     Filter,
@@ -22,7 +23,7 @@ from whoosh.analysis import (
 )
 from whoosh.support.charset import accent_map
 
-from .names import NAME_MARK, name_key
+from .names import LONG_KEY, NAME_MARK, name_key
 
 WORD_PATTERN = r"\w+(?:\.?\w+)*"
 """A word: letters and digits, with inner dots kept (``U.S``); hyphens and apostrophes split,
@@ -98,13 +99,16 @@ class NameTokenizer(Tokenizer):
 
 
 def _is_name(text: str, match: re.Match) -> bool:
+    """Capitalised, not all capitals, not a stop word; inside a sentence, or at its start
+    when long enough that its key will not collide with an ordinary word's."""
     word = match.group(0)
-    if not word[0].isupper() or word.isupper():
+    if not word[0].isupper() or word.isupper() or word.lower() in STOP_WORDS:
         return False
     i = match.start() - 1
     while i >= 0 and text[i] in " \t":
         i -= 1
-    return i >= 0 and text[i] not in ".!?:;\n\"“”«»'‘’([—–-"
+    inside_sentence = i >= 0 and text[i] not in ".!?:;\n\"“”«»'‘’([—–-"
+    return inside_sentence or len(name_key(word) or "") >= LONG_KEY
 
 
 class NameKeyFilter(Filter):

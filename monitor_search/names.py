@@ -16,8 +16,10 @@ of transliteration, not a list of names:
 5. A final consonant loses its voice, as in Russian and Azerbaijani speech and in the
    spellings that follow it: b -> p, d -> t, g -> k, v -> f (Tofig = Tofik, Kiev = Kyiv).
 
-The key is used only as an extra, lower-weighted way to match *names*: at index time only
-capitalised words inside a sentence get one, so ordinary English words are never keyed.
+The key is used only as an extra, lower-weighted way to match *names*. At index time only
+words that look like names get one: capitalised (not all capitals, not a stop word), and
+either inside a sentence or, at the start of one, long enough (LONG_KEY) not to collide with
+other words. At query time see ``query.wants_variants``.
 """
 
 from __future__ import annotations
@@ -31,6 +33,10 @@ query can tell whether the archive uses a word as a name (``=kiev``)."""
 
 MIN_KEY_LETTERS = 3
 """Shorter words get no key: too many names would share it."""
+
+LONG_KEY = 5
+"""Keys this long rarely belong to two different words (short ones do: Mass, Miss, Moss all
+fold to ``mas``), so a word is trusted to be a name on less evidence when its key is long."""
 
 _LETTERS = {
     # Cyrillic (Russian, with Ukrainian and Kazakh extras), lower case

@@ -22,7 +22,7 @@ from whoosh import query as wq
 
 from .analysis import fold_key, text_analyzer
 from .errors import BadQuery
-from .names import NAME_MARK, name_key
+from .names import LONG_KEY, NAME_MARK, name_key
 from .schema import FIELD_NAMES_FOR_USERS, NAME_WEIGHT, QUERY_FIELDS, date_number
 
 MAX_QUERY_CHARS = 2000
@@ -34,8 +34,7 @@ EVERYTHING = ("*", "*:*")
 FIELD_PREFIXES = (*FIELD_NAMES_FOR_USERS, "path", "id")
 OPERATORS = ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO")
 _FIELD_PREFIX = "|".join(FIELD_PREFIXES)
-MIN_UNKNOWN_KEY = 5
-"""A word the archive lacks gets name variants only if its key has this many letters."""
+
 _SYNTAX = re.compile(
     r'"|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b|\b(?:' + _FIELD_PREFIX + r")\s*:"
     r"|\w\*|\*\w|\w\?\w|[\[{][^\]}]*\bTO\b|\^\d",
@@ -85,9 +84,9 @@ def _varied(ranking: Ranking, text: str, reader) -> Ranking:
 def wants_variants(word: str, reader) -> bool:
     """Whether a query word should also find the other spellings of a name.
 
-    Yes when the archive uses this very spelling as a name (``Kiev``), or does not contain
-    the word at all and it is long enough to be a name rather than a short common word
-    (``Chechnia`` where the archive writes ``Chechnya``), or it is written in another
+    Yes when the archive uses this very spelling as a name (``Kyiv``), or does not contain
+    the word at all and it is written like a name: capitalised (``Kiev`` where the archive
+    writes ``Kyiv``), long enough not to be a short common word (``chechnia``), or in another
     alphabet (``Киев``). No for words the archive uses only as ordinary words, so that
     ``security`` or ``mess`` never drift to names that happen to fold alike.
     """
@@ -99,7 +98,7 @@ def wants_variants(word: str, reader) -> bool:
     stems = [token.text for token in text_analyzer()(word, mode="query")]
     if any((field, stem) in reader for stem in stems for field in QUERY_FIELDS):
         return False
-    return len(key) >= MIN_UNKNOWN_KEY or not word.isascii()
+    return len(key) >= LONG_KEY or word[0].isupper() or not word.isascii()
 
 
 def _with_name_variants(q: wq.Query, text: str, reader) -> wq.Query:
