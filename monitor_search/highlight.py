@@ -15,6 +15,7 @@ from .names import name_key
 MAX_FRAGMENTS = 3
 FRAGMENT_CHARS = 240
 CONTEXT_CHARS = 70
+_TAIL = 3
 HIGHLIGHT_SCAN_CHARS = 200_000
 """Only this much of a very long article is scanned for passages (bounds time per hit)."""
 
@@ -38,6 +39,8 @@ class _Collect(wh.Formatter):
 
 def _to_fragment(fragment) -> Fragment:
     start, end = fragment.startchar, fragment.endchar
+    if len(fragment.text) - end <= _TAIL:  # keep the article's last ")." rather than cut it
+        end = len(fragment.text)
     text = fragment.text[start:end].replace("\n", " ")
     spans = tuple(
         (token.startchar - start, token.endchar - start)
@@ -56,8 +59,18 @@ def passages(text: str, terms: set[str], analyzer, name_keys: frozenset[str] = f
     tokens = analyzer(text, chars=True, keeporiginal=True, mode="query", removestops=False)
     fragmenter = wh.ContextFragmenter(maxchars=FRAGMENT_CHARS, surround=CONTEXT_CHARS)
     fragments = fragmenter.fragment_tokens(text, _mark(tokens, terms, name_keys))
-    best = wh.top_fragments(fragments, MAX_FRAGMENTS, wh.BasicFragmentScorer(), wh.FIRST)
-    return _Collect()(text, best)
+    return _Collect()(text, _best(fragments))
+
+
+def _best(fragments) -> list:
+    """The best-scoring passages, earlier first on a tie, then in text order.
+
+    Not Whoosh's top_fragments: it breaks ties by object address, so the same query could
+    show different passages from one run to the next.
+    """
+    scorer = wh.BasicFragmentScorer()
+    scored = sorted(fragments, key=lambda f: (-scorer(f), f.startchar))
+    return sorted(scored[:MAX_FRAGMENTS], key=lambda f: f.startchar)
 
 
 def _mark(tokens, terms: set[str], name_keys: frozenset[str]):
