@@ -85,7 +85,7 @@ class NameTokenizer(Tokenizer):
     ):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         for pos, match in enumerate(self.expression.finditer(value)):
-            if mode != "query" and not _is_name(value, match):
+            if mode != "query" and not is_name_at(value, match):
                 continue
             token.text = token.original = match.group(0)
             token.boost = 1.0
@@ -98,7 +98,7 @@ class NameTokenizer(Tokenizer):
             yield token
 
 
-def _is_name(text: str, match: re.Match) -> bool:
+def is_name_at(text: str, match: re.Match) -> bool:
     """Capitalised, not all capitals, not a stop word; inside a sentence, or at its start
     when long enough that its key will not collide with an ordinary word's."""
     word = match.group(0)

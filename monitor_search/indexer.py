@@ -21,12 +21,19 @@ from .article import parse_article
 from .decode import MAX_FILE_BYTES, UnreadableText, decode_article_bytes
 from .discover import discover
 from .errors import MsearchError
+from .parallel import ParallelWriter, available
 from .schema import document_fields
 from .store import locked_for_writing, record_indexed, shown
 
 BATCH_DOCUMENTS = int(os.environ.get("MSEARCH_COMMIT_EVERY") or 2000)
 """Articles written between commits: an interrupted run loses at most this many.
 ``$MSEARCH_COMMIT_EVERY`` changes it (fewer: less lost work, more, smaller segments)."""
+PROCESSES = 2
+PARALLEL_FROM = 500
+"""With this many files to (re)index, one writing process per core pays for starting them."""
+WRITER_MB = 256
+"""Postings Whoosh sorts in memory (by its own estimate) before it spills sorted runs to
+disk; a batch of 2,000 articles fits, and the process stays under 512 MB."""
 BATCH_SECONDS = 30.0
 """...or this much work, whichever comes first."""
 
@@ -104,6 +111,7 @@ def update_index(
 
 def _index_files(run, found, report: IndexReport, rebuild: bool, on_start, on_file, on_skip):
     known = {} if rebuild else run.known_signatures()
+    run.parallel = available() and _work_ahead(found.files, known) >= PARALLEL_FROM
     on_start(len(found.files))
     for path in found.files:
         outcome = run.add_file(path, known.get(path))
@@ -115,6 +123,22 @@ def _index_files(run, found, report: IndexReport, rebuild: bool, on_start, on_fi
     report.removed = run.remove_vanished(known, found.folders, set(found.files))
     run.commit()
     record_indexed(run.index_dir)
+
+
+def _work_ahead(files: list[str], known: dict[str, bytes]) -> int:
+    """How many files look new or changed (by size and time, as ``add_file`` will judge)."""
+    ahead = 0
+    for path in files:
+        signature = known.get(path)
+        if signature is None:
+            ahead += 1
+            continue
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        ahead += not signature.startswith(f"{st.st_size}:{st.st_mtime_ns}:".encode())
+    return ahead
 
 
 def _skip(report: IndexReport, on_skip: Callable, path: str, reason: str) -> None:
@@ -142,6 +166,7 @@ class _IndexRun:
         self.writer = None
         self.pending = 0
         self.batch_started = time.monotonic()
+        self.parallel = False
 
     def known_signatures(self) -> dict[str, bytes]:
         """Path -> signature of every article in the index."""
@@ -204,7 +229,12 @@ class _IndexRun:
 
     def _writer(self):
         if self.writer is None:
-            self.writer = self.ix.writer(limitmb=128)
+            if self.parallel:
+                self.writer = ParallelWriter(
+                    self.ix, procs=PROCESSES, multisegment=True, limitmb=WRITER_MB // PROCESSES
+                )
+            else:
+                self.writer = self.ix.writer(limitmb=WRITER_MB)
             self.batch_started = time.monotonic()
         return self.writer
 

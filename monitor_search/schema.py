@@ -11,8 +11,9 @@ from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import fold_key, name_analyzer, name_key_analyzer, text_analyzer
 from .article import Article
+from .fastindex import FastNames, FastText
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Bumped whenever fields or analysis change; an index of another version must be rebuilt."""
 
 TITLE_BOOST = 2.0
@@ -39,9 +40,9 @@ def build_schema() -> Schema:
         path=ID(stored=True, unique=True, sortable=True),
         id=ID(stored=True),
         signature=COLUMN(columns.VarBytesColumn()),
-        title=TEXT(analyzer=text_analyzer(), stored=True, field_boost=TITLE_BOOST),
-        body=TEXT(analyzer=text_analyzer(), stored=True),
-        names=TEXT(analyzer=name_key_analyzer()),
+        title=FastText(analyzer=text_analyzer(), stored=True, field_boost=TITLE_BOOST),
+        body=FastText(analyzer=text_analyzer(), stored=True),
+        names=FastNames(analyzer=name_key_analyzer()),
         publication=TEXT(analyzer=name_analyzer(), stored=True, sortable=True),
         pubkey=ID(sortable=True),
         source=TEXT(analyzer=name_analyzer()),

@@ -70,6 +70,29 @@ def wait_for_commit(index_dir: Path, process: subprocess.Popen, timeout: float =
     raise AssertionError("no batch was committed in time")
 
 
+def children(pid: int) -> list[int]:
+    """The indexer's worker processes (it starts one per core for large batches)."""
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(child) for child in path.read_text().split()] if path.exists() else []
+
+
+def assert_gone(pids: list[int], timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        alive = [pid for pid in pids if Path(f"/proc/{pid}").exists() and not _zombie(pid)]
+        if not alive:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"worker processes still running: {alive}")
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return " Z " in Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+
+
 # 1. Bad files -------------------------------------------------------------------------------
 
 
@@ -154,8 +177,10 @@ def test_interrupted_run_keeps_committed_work_and_next_run_finishes(tmp_path, ho
         "index", str(archive), "--index", str(index_dir), env={"MSEARCH_COMMIT_EVERY": "100"}
     )
     wait_for_commit(index_dir, process)
+    workers = children(process.pid)
     process.send_signal(signal.SIGKILL if how == "kill -9" else signal.SIGINT)
     _, err = process.communicate(timeout=60)
+    assert_gone(workers)  # no orphaned indexing process keeps the index locked
 
     if how == "Ctrl-C":
         assert process.returncode == 130
@@ -265,9 +290,10 @@ def _limit_file_size():
     resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
 
 
-def test_disk_full_leaves_previous_index_intact(tmp_path):
+@pytest.mark.parametrize("files", [400, 1200], ids=["one process", "parallel workers"])
+def test_disk_full_leaves_previous_index_intact(tmp_path, files):
     index_dir = _indexed(tmp_path)
-    big = make_archive(tmp_path / "big", 400, words=300)
+    big = make_archive(tmp_path / "big", files, words=300)
     done = subprocess.run(
         [*MSEARCH, "index", str(big), "--index", str(index_dir)],
         capture_output=True,

@@ -1,0 +1,97 @@
+"""Index-time analysis in one pass per field, without Whoosh's chain of per-token generators.
+
+Whoosh analyses text by passing a Token object through a generator per filter (tokenizer,
+lower case, accents, stop words, stems), which is most of the cost of indexing. The fields
+below compute the same terms, positions and weights directly, caching the whole chain's
+answer per distinct word. Queries and highlighting still use the Whoosh analyzers in
+``analysis.py``; ``tests/test_fastindex.py`` checks both give identical postings.
+"""
+
+from __future__ import annotations
+
+import re
+
+from whoosh.analysis import STOP_WORDS
+from whoosh.fields import TEXT
+from whoosh.lang.porter import stem
+from whoosh.support.charset import accent_map
+from whoosh.system import pack_uint
+
+from .analysis import WORD_PATTERN, is_name_at
+from .names import NAME_MARK, name_key
+
+_WORDS = re.compile(WORD_PATTERN)
+_CACHE_LIMIT = 500_000
+"""Distinct words remembered (about 100 bytes each) before the cache starts over."""
+_terms: dict[str, str] = {}
+_keys: dict[str, tuple[str, ...]] = {}
+
+
+def _term(word: str) -> str:
+    """The index term of one word as ``text_analyzer`` makes it, or "" for a stop word."""
+    folded = word.lower().translate(accent_map)
+    if len(folded) < 2 or folded in STOP_WORDS:
+        return ""
+    return stem(folded)
+
+
+def text_positions(text: str) -> dict[str, list[int]]:
+    """Term -> positions, as ``text_analyzer`` (whose StopFilter renumbers positions so
+    that kept words follow one another)."""
+    if len(_terms) > _CACHE_LIMIT:
+        _terms.clear()
+    terms = _terms
+    found: dict[str, list[int]] = {}
+    position = None
+    for index, word in enumerate(_WORDS.findall(text)):
+        term = terms.get(word)
+        if term is None:
+            term = terms[word] = _term(word)
+        if term:
+            position = index if position is None else position + 1
+            if term in found:
+                found[term].append(position)
+            else:
+                found[term] = [position]
+    return found
+
+
+def name_counts(text: str) -> dict[str, int]:
+    """Term -> frequency, as ``name_key_analyzer`` at index time: each name's key and its
+    marked spelling."""
+    if len(_keys) > _CACHE_LIMIT:
+        _keys.clear()
+    counts: dict[str, int] = {}
+    for match in _WORDS.finditer(text):
+        word = match.group(0)
+        if not word[0].isupper() or not is_name_at(text, match):
+            continue
+        terms = _keys.get(word)
+        if terms is None:
+            key = name_key(word)
+            terms = _keys[word] = (key, NAME_MARK + word.lower()) if key else ()
+        for term in terms:
+            counts[term] = counts.get(term, 0) + 1
+    return counts
+
+
+class FastText(TEXT):
+    """A TEXT field (positions, for phrases) indexed through ``text_positions``."""
+
+    def index(self, value, **kwargs):
+        boost = self.format.field_boost
+        encode = self.format.encode
+        for term, positions in text_positions(value).items():
+            yield term.encode("utf-8"), len(positions), len(positions) * boost, encode(positions)
+
+
+class FastNames(TEXT):
+    """The ``names`` field (frequencies only) indexed through ``name_counts``."""
+
+    def __init__(self, analyzer):
+        super().__init__(analyzer=analyzer, phrase=False)
+
+    def index(self, value, **kwargs):
+        boost = self.format.field_boost
+        for term, count in name_counts(value).items():
+            yield term.encode("utf-8"), count, count * boost, pack_uint(count)
