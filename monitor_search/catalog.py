@@ -12,8 +12,8 @@ from .store import open_for_reading, read_marker
 
 
 @dataclass(frozen=True)
-class StoredArticle:
-    """An indexed article as ``show`` presents it (footer already excluded at parse time)."""
+class ArticleInfo:
+    """What the index keeps about an article besides its text. Unknown values are None."""
 
     id: str
     path: str
@@ -24,6 +24,27 @@ class StoredArticle:
     year: int | None
     date: str | None
     sources: tuple[str, ...]
+
+
+def info_fields(stored: dict) -> dict:
+    """``ArticleInfo`` field values from a document's stored fields."""
+    return {
+        "id": stored["id"],
+        "path": stored["path"],
+        "title": stored.get("title") or "",
+        "publication": stored.get("publication"),
+        "volume": stored.get("volume"),
+        "issue": stored.get("issue"),
+        "year": stored.get("year"),
+        "date": stored.get("date"),
+        "sources": tuple(stored.get("sources") or ()),
+    }
+
+
+@dataclass(frozen=True)
+class StoredArticle(ArticleInfo):
+    """An indexed article as ``show`` presents it (footer already excluded at parse time)."""
+
     body: str
 
 
@@ -63,18 +84,7 @@ def iter_articles(index_dir: Path):
 
 
 def _from_stored(stored: dict) -> StoredArticle:
-    return StoredArticle(
-        id=stored["id"],
-        path=stored["path"],
-        title=stored.get("title") or "",
-        publication=stored.get("publication"),
-        volume=stored.get("volume"),
-        issue=stored.get("issue"),
-        year=stored.get("year"),
-        date=stored.get("date"),
-        sources=tuple(stored.get("sources") or ()),
-        body=stored.get("body") or "",
-    )
+    return StoredArticle(**info_fields(stored), body=stored.get("body") or "")
 
 
 def index_stats(index_dir: Path) -> IndexStats:

@@ -10,25 +10,27 @@ import dataclasses
 import json
 from typing import IO
 
-from .catalog import IndexStats, StoredArticle
+from .catalog import ArticleInfo, IndexStats, StoredArticle
 from .facets import Timeline
 from .indexer import IndexReport
 from .search import Hit, SearchResult
+
+
+def info_object(info: ArticleInfo) -> dict:
+    """The metadata every article object shares (hits, ``show``, ``export``)."""
+    fields = {name: getattr(info, name) for name in _INFO_FIELDS}
+    fields["sources"] = list(info.sources)
+    return fields
+
+
+_INFO_FIELDS = [field.name for field in dataclasses.fields(ArticleInfo)]
 
 
 def hit_object(hit: Hit) -> dict:
     return {
         "rank": hit.rank,
         "score": hit.score,
-        "id": hit.id,
-        "path": hit.path,
-        "title": hit.title,
-        "publication": hit.publication,
-        "volume": hit.volume,
-        "issue": hit.issue,
-        "year": hit.year,
-        "date": hit.date,
-        "sources": list(hit.sources),
+        **info_object(hit),
         "snippet": hit.snippet,
         "fragments": [
             {"text": fragment.text, "highlights": [list(span) for span in fragment.highlights]}
@@ -59,9 +61,7 @@ def timeline_object(query: str, total: int, timeline: Timeline) -> dict:
 
 
 def article_object(article: StoredArticle) -> dict:
-    fields = dataclasses.asdict(article)
-    fields["sources"] = list(article.sources)
-    return fields
+    return {**info_object(article), "body": article.body}
 
 
 def stats_object(stats: IndexStats) -> dict:

@@ -84,7 +84,9 @@ def _varied(ranking: Ranking, text: str, reader) -> Ranking:
 def wants_variants(word: str, reader) -> bool:
     """Whether a query word should also find the other spellings of a name.
 
-    Yes when the archive uses this very spelling as a name (``Kyiv``), or does not contain
+    Only if some article has a name with the same key but not this spelling (otherwise
+    there is no variant to find). Then yes when the archive uses this very spelling as a
+    name (``Kyiv``), or does not contain
     the word at all and it is written like a name: capitalised (``Kiev`` where the archive
     writes ``Kyiv``), long enough not to be a short common word (``chechnia``), or in another
     alphabet (``Киев``). No for words the archive uses only as ordinary words, so that
@@ -93,7 +95,11 @@ def wants_variants(word: str, reader) -> bool:
     key = name_key(word)
     if key is None:
         return False
-    if ("names", NAME_MARK + word.lower()) in reader:
+    with_key = reader.doc_frequency("names", key)
+    spelt_so = reader.doc_frequency("names", NAME_MARK + word.lower())
+    if with_key <= spelt_so:
+        return False  # no article has another spelling: nothing to add, only cost
+    if spelt_so:
         return True
     stems = [token.text for token in text_analyzer()(word, mode="query")]
     if any((field, stem) in reader for stem in stems for field in QUERY_FIELDS):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .catalog import ArticleInfo, info_fields
 from .errors import ArticleNotFound, BadQuery, MsearchError
 from .facets import FACETS, PERIODS, Timeline, count_facets, timeline
 from .highlight import Fragment, opening, passages, whole
@@ -24,20 +25,11 @@ SIMILAR_TERMS = 20
 
 
 @dataclass(frozen=True)
-class Hit:
-    """One matching article. Unknown values are None."""
+class Hit(ArticleInfo):
+    """One matching article, with the passages that show why it matched."""
 
     rank: int
     score: float
-    id: str
-    path: str
-    title: str
-    publication: str | None
-    volume: int | None
-    issue: int | None
-    year: int | None
-    date: str | None
-    sources: tuple[str, ...]
     fragments: tuple[Fragment, ...]
     title_fragment: Fragment
 
@@ -225,7 +217,11 @@ def _ranked(searcher, ranking: Ranking, limit: int, filter_query, sort: str):
     if ranking.all_words is not None:
         top = searcher.search(ranking.all_words, limit=limit, filter=filter_query)
         first = [(hit.docnum, hit.score) for hit in top]
-    results = searcher.search(ranking.any_words, limit=limit + len(first), filter=filter_query)
+    # optimize=False: scoring every match anyway, the collector counts them in the same pass
+    # (with block skipping, len() would run the query a second time).
+    results = searcher.search(
+        ranking.any_words, limit=limit + len(first), filter=filter_query, optimize=False
+    )
     taken = {docnum for docnum, _ in first}
     rest = [(hit.docnum, hit.score) for hit in results if hit.docnum not in taken]
     return (first + rest)[:limit], len(results)
@@ -254,17 +250,9 @@ def _hit(rank: int, stored: dict, score: float, terms: dict[str, set[str]], sche
     fragments = passages(body, terms.get("body", set()), schema["body"].analyzer, name_keys)
     title = stored.get("title") or ""
     return Hit(
+        **info_fields(stored),
         rank=rank,
         score=round(float(score), 4),
-        id=stored["id"],
-        path=stored["path"],
-        title=title,
-        publication=stored.get("publication"),
-        volume=stored.get("volume"),
-        issue=stored.get("issue"),
-        year=stored.get("year"),
-        date=stored.get("date"),
-        sources=tuple(stored.get("sources") or ()),
         fragments=tuple(fragments) or ((opening(body),) if body else ()),
         title_fragment=whole(title, terms.get("title", set()), schema["title"].analyzer),
     )
