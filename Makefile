@@ -4,8 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+BENCH_STAMP := $(VENV)/.installed-bench
+CRANFIELD ?= ../shared/datasets/cranfield
+# CI guard: the Cranfield nDCG@10 reached (benchmarks/RESULTS.md) less 0.01.
+NDCG_FLOOR ?= 0.367
 
-.PHONY: run test lint format bench bench-relevance bench-speed clean
+.PHONY: run test format bench bench-relevance relevance-guard clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +21,10 @@ $(TEST_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+$(BENCH_STAMP): $(TEST_STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $@
+
 run: $(STAMP)
 	$(BIN)/msearch index seeds/
 	$(BIN)/msearch query "Collective Security Treaty"
@@ -25,6 +33,14 @@ test: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q
+
+# Relevance on Cranfield beside stock Whoosh, SQLite FTS5 and tantivy (benchmarks/RESULTS.md).
+bench-relevance: $(BENCH_STAMP)
+	$(BIN)/python benchmarks/relevance.py $(CRANFIELD)
+
+# The CI guard: fails if msearch's Cranfield nDCG@10 falls below NDCG_FLOOR.
+relevance-guard: $(TEST_STAMP)
+	$(BIN)/python benchmarks/relevance.py $(CRANFIELD) --min-ndcg $(NDCG_FLOOR)
 
 format: $(TEST_STAMP)
 	$(BIN)/ruff format .

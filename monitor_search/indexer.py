@@ -25,16 +25,17 @@ from .parallel import ParallelWriter, available
 from .schema import document_fields
 from .store import locked_for_writing, record_indexed, shown
 
-BATCH_DOCUMENTS = int(os.environ.get("MSEARCH_COMMIT_EVERY") or 2000)
-"""Articles written between commits: an interrupted run loses at most this many.
+BATCH_DOCUMENTS = int(os.environ.get("MSEARCH_COMMIT_EVERY") or 10_000)
+"""Articles written between commits: an interrupted run loses at most this many. Each
+commit synchronises the writing processes, so fewer, larger batches index faster.
 ``$MSEARCH_COMMIT_EVERY`` changes it (fewer: less lost work, more, smaller segments)."""
 PROCESSES = 2
 PARALLEL_FROM = 500
 """With this many files to (re)index, one writing process per core pays for starting them."""
 WRITER_MB = 256
-"""Postings Whoosh sorts in memory (by its own estimate) before it spills sorted runs to
-disk; a batch of 2,000 articles fits, and the process stays under 512 MB."""
-BATCH_SECONDS = 30.0
+"""Postings Whoosh sorts in memory (by its own estimate, split between the writing processes)
+before it spills sorted runs to disk: bounds memory at any corpus size, under 512 MB."""
+BATCH_SECONDS = 120.0
 """...or this much work, whichever comes first."""
 
 
