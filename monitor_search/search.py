@@ -16,6 +16,7 @@ from .facets import FACETS, PERIODS, Timeline, count_facets, timeline
 from .highlight import Fragment, opening, passages, whole
 from .query import Filters, Ranking, build_query, ranking_for_words
 from .schema import QUERY_FIELDS
+from .scoring import FEEDBACK_DEPTH, WEIGHTING, reranked
 from .store import damaged, open_for_reading
 from .suggest import suggest
 
@@ -56,6 +57,8 @@ class _Request:
     filter_query: object
     sort: str
     facets: tuple[str, ...]
+    feedback: bool = False
+    """Re-rank by pseudo-relevance feedback (queries a user typed; not ``similar``)."""
 
 
 def search(
@@ -75,7 +78,13 @@ def search(
     for name in facets:
         if name not in FACETS:
             raise BadQuery(f"--facet {name!r}: choose from {', '.join(FACETS)}")
-    request = _Request(limit, (filters or Filters()).to_query(), sort, tuple(dict.fromkeys(facets)))
+    request = _Request(
+        limit,
+        (filters or Filters()).to_query(),
+        sort,
+        tuple(dict.fromkeys(facets)),
+        feedback=True,
+    )
     return _run(
         index_dir, text, lambda searcher, ranking: _answer(searcher, ranking, text, request)
     )
@@ -103,7 +112,7 @@ def similar(index_dir: Path, article_id: str, *, limit: int = 10) -> SearchResul
     if limit < 1:
         raise BadQuery("--limit must be at least 1")
     ix = open_for_reading(index_dir)
-    with ix.searcher() as searcher:
+    with ix.searcher(weighting=WEIGHTING) as searcher:
         docnum = searcher.document_number(id=article_id.strip().lower())
         if docnum is None:
             raise ArticleNotFound(
@@ -146,14 +155,14 @@ def _run(index_dir: Path, text: str, answer):
     plain text; otherwise the index is damaged."""
     ix = open_for_reading(index_dir)
     try:
-        with ix.searcher() as searcher:
+        with ix.searcher(weighting=WEIGHTING) as searcher:
             return answer(searcher, build_query(text, ix.schema, searcher.reader()))
     except MsearchError:
         raise
     except Exception as error:
         _check_readable(ix, index_dir, error)
     try:
-        with ix.searcher() as searcher:
+        with ix.searcher(weighting=WEIGHTING) as searcher:
             return answer(searcher, ranking_for_words(text, searcher.reader()))
     except MsearchError:
         raise
@@ -172,7 +181,7 @@ def _check_readable(ix, index_dir: Path, error: Exception) -> None:
 
 
 def _answer(searcher, ranking: Ranking, text: str, request: _Request) -> SearchResult:
-    ranked, total = _ranked(searcher, ranking, request.limit, request.filter_query, request.sort)
+    ranked, total = _ranked(searcher, ranking, request)
     terms = _highlight_terms(searcher, ranking)
     schema = searcher.schema
     hits = [
@@ -197,34 +206,42 @@ def _all_matches(searcher, ranking: Ranking, filter_query) -> list[int]:
     return sorted(results.docs())
 
 
-def _ranked(searcher, ranking: Ranking, limit: int, filter_query, sort: str):
+def _ranked(searcher, ranking: Ranking, request: _Request):
     """(docnum, score) pairs of the top hits, and the number of all matches."""
     from whoosh import query as wq
 
     if isinstance(ranking.any_words, type(wq.NullQuery)):
         return [], 0
-    if sort == "date":
+    if request.sort == "date":
         from whoosh.sorting import FieldFacet
 
         results = searcher.search(
             ranking.any_words,
-            limit=limit,
-            filter=filter_query,
+            limit=request.limit,
+            filter=request.filter_query,
             sortedby=FieldFacet("date_low", reverse=True),
         )
         return [(hit.docnum, hit.score or 0.0) for hit in results], len(results)
+    depth = max(request.limit, FEEDBACK_DEPTH) if request.feedback else request.limit
+    first, rest, total = _tiered(searcher, ranking, depth, request.filter_query)
+    if request.feedback:
+        first, rest = reranked(searcher, ranking.any_words, first, rest)
+    return (first + rest)[: request.limit], total
+
+
+def _tiered(searcher, ranking: Ranking, limit: int, filter_query):
+    """The top ``limit`` hits as two tiers, articles with all the words, then the rest, each
+    in score order; and the number of all matches."""
     first: list[tuple[int, float]] = []
     if ranking.all_words is not None:
         top = searcher.search(ranking.all_words, limit=limit, filter=filter_query)
         first = [(hit.docnum, hit.score) for hit in top]
-    # optimize=False: scoring every match anyway, the collector counts them in the same pass
-    # (with block skipping, len() would run the query a second time).
-    results = searcher.search(
-        ranking.any_words, limit=limit + len(first), filter=filter_query, optimize=False
-    )
+    results = searcher.search(ranking.any_words, limit=limit + len(first), filter=filter_query)
     taken = {docnum for docnum, _ in first}
     rest = [(hit.docnum, hit.score) for hit in results if hit.docnum not in taken]
-    return (first + rest)[:limit], len(results)
+    # len() counts every match in a second, unscored pass: the collector's own count stops
+    # short once Whoosh prunes low-scoring matchers (optimize=False included).
+    return first, rest[: limit - len(first)], len(results)
 
 
 def _highlight_terms(searcher, ranking: Ranking) -> dict[str, set[str]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from monitor_search.errors import BadQuery, IndexMissing
@@ -148,3 +150,20 @@ def test_total_counts_beyond_limit(index_dir):
 def test_missing_index(tmp_path):
     with pytest.raises(IndexMissing, match="run 'msearch index"):
         search(tmp_path / "none", "x")
+
+
+def test_total_is_exact_when_whoosh_prunes(tmp_path):
+    """Whoosh skips matchers that cannot reach the top hits; the total must not shrink.
+
+    (Counting in the scoring pass reported 276 of these 760 matches for "word3 word40".)
+    """
+    rng = random.Random(1)
+    vocabulary = [f"word{i}" for i in range(300)]
+    zipf = [1 / (rank + 1) for rank in range(300)]
+    for n in range(800):
+        words = rng.choices(vocabulary, zipf, k=rng.randint(20, 200))
+        write_article(tmp_path / "zipf", f"{n}.txt", f"NOTE {n}", " ".join(words))
+    update_index([str(tmp_path / "zipf")], tmp_path / "ix")
+    for query in ("word3 word40", "word1 word2 word200", "word150"):
+        every_match = len(search(tmp_path / "ix", query, limit=1000).hits)
+        assert search(tmp_path / "ix", query, limit=1).total == every_match, query

@@ -1,0 +1,407 @@
+"""Relevance benchmark: msearch's ranking on the Cranfield collection, beside three anchors.
+
+Unit tests say the ranking works; only judged queries say whether it is *good*. Cranfield is
+small enough to run in seconds and judged with graded relevance, so every change to analysis or
+scoring can be measured against it. msearch is run end to end (its own indexer over Monitor-
+format files, the same ``search`` function ``msearch query`` calls); stock Whoosh, SQLite FTS5
+and tantivy run on the same documents and queries, so a change in msearch's figure can be told
+apart from a change in how the collection is read.
+
+    python benchmarks/relevance.py [COLLECTION_DIR] [--json] [--min-ndcg X]
+
+A missing collection is a skip (exit 0), not a failure: the data set is not part of the
+repository. ``--min-ndcg`` makes the run fail (exit 1) when msearch falls below a floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import json
+import math
+import os
+import re
+import sqlite3
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_COLLECTION = REPO.parent / "shared" / "datasets" / "cranfield"
+NDCG_DEPTH = 10
+DEPTH = 100
+"""Ranks evaluated for MAP and recall; also how many hits each system is asked for."""
+WORKERS = min(4, os.cpu_count() or 1)
+"""Processes that run msearch's queries: ``search`` is pure Python and highlights every hit,
+so it is by far the slowest system here, and the CI machine has two cores."""
+
+_MARKER = re.compile(r"^\.([IATBW])\b\s*(\S*)\s*$")
+_WORD = re.compile(r"\w+")
+
+Ranker = Callable[[list[str]], list[list[str]]]
+"""Query texts in; for each, document ids out, best first."""
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    title: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Collection:
+    documents: list[Document]
+    queries: dict[str, str]
+    """Query number -> text; the number is the query's position in ``cran.qry``, which is
+    what ``cranqrel`` uses (the ``.I`` numbers in ``cran.qry`` skip values)."""
+    gains: dict[str, dict[str, int]]
+    """Query number -> relevant document id -> graded gain (5 - relevance code)."""
+
+
+@dataclass(frozen=True)
+class Result:
+    system: str
+    ndcg: float | None
+    map: float | None
+    recall: float | None
+    seconds: float | None
+    skipped: str | None = None
+
+
+# --- reading the collection -------------------------------------------------------------
+
+
+def read_smart(path: Path) -> list[dict[str, str]]:
+    """Records of a SMART file as ``{"I": id, "T": ..., "W": ...}``, whitespace collapsed.
+
+    Once a record's ``.W`` starts, later marker lines are dropped rather than obeyed: three
+    Cranfield records (240, 576, 578) repeat ``.A``/``.B``/``.W`` inside their abstract, and
+    obeying them would move abstract text into the author field or drop it.
+    """
+    records: list[dict[str, list[str]]] = []
+    field = ""
+    for line in path.read_text(encoding="ascii", errors="replace").splitlines():
+        marker = _MARKER.match(line)
+        if marker and marker[1] == "I":
+            records.append({"I": [marker[2]]})
+            field = ""
+        elif marker and field != "W":
+            field = marker[1]
+        elif records and field and not marker:
+            records[-1].setdefault(field, []).append(line)
+    return [{key: " ".join(" ".join(lines).split()) for key, lines in r.items()} for r in records]
+
+
+def read_judgments(path: Path) -> dict[str, dict[str, int]]:
+    """Relevant documents per query with gain 5 - code (codes 1..4; -1 means not relevant)."""
+    gains: dict[str, dict[str, int]] = {}
+    for line in path.read_text(encoding="ascii").splitlines():
+        if not line.strip():
+            continue
+        query, doc, code = line.split()
+        if 1 <= int(code) <= 4:
+            per_query = gains.setdefault(query, {})
+            per_query[doc] = max(per_query.get(doc, 0), 5 - int(code))
+    return gains
+
+
+def load_cranfield(folder: Path) -> Collection:
+    """Documents with any text (two Cranfield records are empty and can never match), the
+    queries numbered by position, and their judgments."""
+    documents = [
+        Document(id=r["I"], title=r.get("T", ""), body=r.get("W", ""))
+        for r in read_smart(folder / "cran.all.1400")
+        if r.get("T") or r.get("W")
+    ]
+    queries = {
+        str(position): r.get("W", "")
+        for position, r in enumerate(read_smart(folder / "cran.qry"), start=1)
+    }
+    return Collection(documents, queries, read_judgments(folder / "cranqrel"))
+
+
+# --- measures -----------------------------------------------------------------------------
+
+
+def ndcg(ranking: list[str], gains: dict[str, int], depth: int = NDCG_DEPTH) -> float:
+    """Graded nDCG with the log2(rank + 1) discount; the ideal ranking orders *all* judged
+    relevant documents, not only those the system found."""
+    ideal = sorted(gains.values(), reverse=True)
+    return _dcg([gains.get(doc, 0) for doc in ranking[:depth]]) / _dcg(ideal[:depth])
+
+
+def _dcg(gains: list[int]) -> float:
+    return sum(gain / math.log2(rank + 1) for rank, gain in enumerate(gains, start=1))
+
+
+def average_precision(ranking: list[str], relevant: set[str], depth: int = DEPTH) -> float:
+    """Precision at each relevant hit in the top ``depth``, over *all* relevant documents, so
+    a relevant document missed costs as much as one ranked last."""
+    found = 0
+    total = 0.0
+    for rank, doc in enumerate(ranking[:depth], start=1):
+        if doc in relevant:
+            found += 1
+            total += found / rank
+    return total / len(relevant)
+
+
+def recall(ranking: list[str], relevant: set[str], depth: int = DEPTH) -> float:
+    return len(relevant.intersection(ranking[:depth])) / len(relevant)
+
+
+def evaluate(
+    name: str, rankings: dict[str, list[str]], collection: Collection, seconds: float
+) -> Result:
+    """Mean of each measure over the queries with at least one relevant judgment."""
+    judged = [query for query in collection.queries if collection.gains.get(query)]
+    per_query = [
+        (
+            ndcg(rankings[query], collection.gains[query]),
+            average_precision(rankings[query], set(collection.gains[query])),
+            recall(rankings[query], set(collection.gains[query])),
+        )
+        for query in judged
+    ]
+    means = [sum(column) / len(judged) for column in zip(*per_query, strict=True)]
+    return Result(name, *means, seconds=seconds)
+
+
+# --- the systems ----------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def msearch_system(documents: list[Document], workdir: Path) -> Iterator[Ranker]:
+    """msearch as its users get it: Monitor-format files (headline, blank line, body) indexed
+    by ``update_index``, queried through ``search``; a hit's file name is its document id."""
+    from monitor_search.indexer import update_index
+
+    folder = workdir / "articles"
+    folder.mkdir()
+    for doc in documents:
+        (folder / f"{doc.id}.txt").write_text(f"{doc.title}\n\n{doc.body}\n", encoding="utf-8")
+    index_dir = workdir / "msearch-index"
+    report = update_index([str(folder)], index_dir)
+    if report.skipped:
+        raise RuntimeError(f"msearch skipped {len(report.skipped)} files: {report.skipped[:3]}")
+
+    def rank(texts: list[str]) -> list[list[str]]:
+        with ProcessPoolExecutor(max_workers=WORKERS) as pool:
+            return list(pool.map(functools.partial(_msearch_ids, index_dir), texts, chunksize=8))
+
+    yield rank
+
+
+def _msearch_ids(index_dir: Path, text: str) -> list[str]:
+    """One query through ``msearch query``'s own function (a top-level function, so that a
+    worker process can run it)."""
+    from monitor_search.search import search
+
+    return [Path(hit.path).stem for hit in search(index_dir, text, limit=DEPTH).hits]
+
+
+@contextlib.contextmanager
+def whoosh_system(documents: list[Document], workdir: Path) -> Iterator[Ranker]:
+    """Whoosh out of the box: StemmingAnalyzer, BM25F defaults, words OR-ed by the parser.
+
+    Query words are lower-cased and stripped of punctuation so the parser sees no syntax.
+    """
+    from whoosh import index, qparser
+    from whoosh.analysis import StemmingAnalyzer
+    from whoosh.fields import ID, TEXT, Schema
+
+    schema = Schema(
+        id=ID(stored=True),
+        title=TEXT(analyzer=StemmingAnalyzer()),
+        body=TEXT(analyzer=StemmingAnalyzer()),
+    )
+    ix = index.create_in(str(workdir), schema)
+    with ix.writer() as writer:
+        for doc in documents:
+            writer.add_document(id=doc.id, title=doc.title, body=doc.body)
+    parser = qparser.MultifieldParser(["title", "body"], schema, group=qparser.OrGroup)
+    with ix.searcher() as searcher:
+
+        def rank_one(text: str) -> list[str]:
+            query = parser.parse(" ".join(_words(text)))
+            return [hit["id"] for hit in searcher.search(query, limit=DEPTH)]
+
+        yield _each(rank_one)
+
+
+@contextlib.contextmanager
+def fts5_system(documents: list[Document], workdir: Path) -> Iterator[Ranker]:
+    """SQLite FTS5 with the Porter tokenizer, ranked by ``bm25()``; the query is an OR of
+    quoted words, so nothing in it is FTS5 syntax."""
+    connection = sqlite3.connect(workdir / "fts5.sqlite")
+    try:
+        connection.execute(
+            "CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, body, "
+            "tokenize='porter unicode61')"
+        )
+        connection.executemany(
+            "INSERT INTO docs VALUES (?, ?, ?)", [(d.id, d.title, d.body) for d in documents]
+        )
+        connection.commit()
+
+        def rank_one(text: str) -> list[str]:
+            match = " OR ".join(f'"{word}"' for word in _words(text))
+            rows = connection.execute(
+                "SELECT id FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT ?",
+                (match, DEPTH),
+            )
+            return [row[0] for row in rows]
+
+        yield _each(rank_one)
+    finally:
+        connection.close()
+
+
+@contextlib.contextmanager
+def tantivy_system(documents: list[Document], workdir: Path) -> Iterator[Ranker]:
+    """tantivy's ``en_stem`` tokenizer on title and body; its query parser ORs the words."""
+    import tantivy
+
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", stored=True, tokenizer_name="raw")
+    builder.add_text_field("title", tokenizer_name="en_stem")
+    builder.add_text_field("body", tokenizer_name="en_stem")
+    ix = tantivy.Index(builder.build(), path=str(workdir))
+    writer = ix.writer()
+    for doc in documents:
+        writer.add_document(tantivy.Document(id=doc.id, title=doc.title, body=doc.body))
+    writer.commit()
+    writer.wait_merging_threads()
+    ix.reload()
+    searcher = ix.searcher()
+
+    def rank_one(text: str) -> list[str]:
+        query = ix.parse_query(" ".join(_words(text)), ["title", "body"])
+        hits = searcher.search(query, DEPTH).hits
+        return [searcher.doc(address)["id"][0] for _score, address in hits]
+
+    yield _each(rank_one)
+
+
+def _each(rank_one: Callable[[str], list[str]]) -> Ranker:
+    return lambda texts: [rank_one(text) for text in texts]
+
+
+def _words(text: str) -> list[str]:
+    """The query as bare lower-case words: no operator, quote or bracket survives."""
+    return _WORD.findall(text.lower())
+
+
+System = Callable[[list[Document], Path], contextlib.AbstractContextManager[Ranker]]
+"""Given the documents and a scratch folder: a context that indexes them and yields a ranker."""
+
+MSEARCH = "msearch"
+SYSTEMS: dict[str, System] = {
+    MSEARCH: msearch_system,
+    "Whoosh 2.7.4 StemmingAnalyzer": whoosh_system,
+    "SQLite FTS5 porter": fts5_system,
+    "tantivy en_stem": tantivy_system,
+}
+
+
+def run_system(name: str, collection: Collection) -> Result:
+    """Index, run every query, score; a system whose library is not installed is skipped."""
+    build = SYSTEMS[name]
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="msearch-relevance-") as workdir:
+        try:
+            context = build(collection.documents, Path(workdir))
+            with context as rank:
+                ranked = rank(list(collection.queries.values()))
+            rankings = dict(zip(collection.queries, ranked, strict=True))
+        except ImportError as error:
+            if name == MSEARCH:
+                raise
+            return Result(name, None, None, None, None, skipped=f"not installed ({error.name})")
+    return evaluate(name, rankings, collection, time.perf_counter() - started)
+
+
+# --- output ---------------------------------------------------------------------------------
+
+
+def table(results: list[Result]) -> str:
+    """Aligned plain text: readable in a terminal and in a CI log alike."""
+    width = max(len(result.system) for result in results)
+    lines = [f"{'system':<{width}}  nDCG@10  MAP@100  Recall@100  seconds"]
+    for r in results:
+        if r.skipped is not None:
+            lines.append(f"{r.system:<{width}}  skipped: {r.skipped}")
+        else:
+            lines.append(
+                f"{r.system:<{width}}  {r.ndcg:7.3f}  {r.map:7.3f}  {r.recall:10.3f}"
+                f"  {r.seconds:7.1f}"
+            )
+    return "\n".join(lines)
+
+
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "collection",
+        nargs="?",
+        type=Path,
+        default=DEFAULT_COLLECTION,
+        help="folder with cran.all.1400, cran.qry and cranqrel (default: %(default)s)",
+    )
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument(
+        "--min-ndcg",
+        type=float,
+        metavar="X",
+        help="exit 1 if msearch's nDCG@10 is below X",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_arguments(argv)
+    if not (args.collection / "cran.all.1400").is_file():
+        reason = f"no Cranfield collection at {args.collection}"
+        print(json.dumps({"skipped": reason}) if args.json else f"skipped: {reason}")
+        return 0
+    started = time.perf_counter()
+    collection = load_cranfield(args.collection)
+    results = [run_system(name, collection) for name in SYSTEMS]
+    summary = {
+        "collection": str(args.collection),
+        "documents": len(collection.documents),
+        "queries": sum(1 for query in collection.queries if collection.gains.get(query)),
+        "seconds": round(time.perf_counter() - started, 1),
+        "msearch_processes": WORKERS,
+    }
+    if args.json:
+        print(json.dumps({**summary, "results": [asdict(r) for r in results]}, indent=2))
+    else:
+        print(
+            f"Cranfield: {summary['documents']} documents, {summary['queries']} judged queries, "
+            f"{summary['seconds']} s in all (msearch's queries on {WORKERS} processes)"
+        )
+        print(table(results))
+    return _check_floor(results, args.min_ndcg)
+
+
+def _check_floor(results: list[Result], floor: float | None) -> int:
+    """Exit status for the CI guard: 1 when msearch's nDCG@10 is under ``floor``."""
+    ours = next(r for r in results if r.system == MSEARCH)
+    if floor is not None and ours.ndcg < floor:
+        print(
+            f"FAIL: msearch nDCG@10 is {ours.ndcg:.3f}, below the required {floor:.3f}",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
