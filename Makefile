@@ -34,6 +34,11 @@ test: $(TEST_STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q
 
+# Speed beside stock Whoosh, SQLite FTS5 and sqlite-utils (benchmarks/RESULTS.md), e.g.
+# make bench BENCH_ARGS="--large --keep benchmarks/.work/bench" for 100,000 articles.
+bench: $(BENCH_STAMP)
+	$(BIN)/python benchmarks/speed.py $(BENCH_ARGS)
+
 # Relevance on Cranfield beside stock Whoosh, SQLite FTS5 and tantivy (benchmarks/RESULTS.md).
 bench-relevance: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/relevance.py $(CRANFIELD)

@@ -9,6 +9,7 @@ picks up where it stopped.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import os
@@ -230,12 +231,19 @@ class _IndexRun:
 
     def _writer(self):
         if self.writer is None:
+            # compound=False: Whoosh reads a compound segment file by copying it whole into
+            # memory each time the index is opened (1.8 GB per query at 100,000 articles);
+            # separate files are memory-mapped instead.
             if self.parallel:
                 self.writer = ParallelWriter(
-                    self.ix, procs=PROCESSES, multisegment=True, limitmb=WRITER_MB // PROCESSES
+                    self.ix,
+                    procs=PROCESSES,
+                    multisegment=True,
+                    limitmb=WRITER_MB // PROCESSES,
+                    compound=False,
                 )
             else:
-                self.writer = self.ix.writer(limitmb=WRITER_MB)
+                self.writer = self.ix.writer(limitmb=WRITER_MB, compound=False)
             self.batch_started = time.monotonic()
         return self.writer
 
@@ -263,6 +271,10 @@ class _IndexRun:
         record_indexed(self.index_dir)  # batch by batch, so an interrupted run shows its work
 
     def cancel(self) -> None:
+        """Drop the uncommitted batch. Best effort: an interruption in the middle of a commit
+        can leave the writer half closed, and its own error must not replace the
+        interruption; files without a commit are removed by the next one."""
         if self.writer is not None:
             writer, self.writer = self.writer, None
-            writer.cancel()
+            with contextlib.suppress(Exception):
+                writer.cancel()

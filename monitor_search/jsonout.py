@@ -12,7 +12,6 @@ from typing import IO
 
 from .catalog import ArticleInfo, IndexStats, StoredArticle
 from .facets import Timeline
-from .indexer import IndexReport
 from .search import Hit, SearchResult
 
 
@@ -66,18 +65,6 @@ def article_object(article: StoredArticle) -> dict:
 
 def stats_object(stats: IndexStats) -> dict:
     return dataclasses.asdict(stats)
-
-
-def report_object(report: IndexReport) -> dict:
-    return {
-        "new": report.new,
-        "updated": report.updated,
-        "unchanged": report.unchanged,
-        "removed": report.removed,
-        "skipped": [{"path": path, "reason": reason} for path, reason in report.skipped],
-        "missing": report.missing,
-        "seconds": round(report.seconds, 3),
-    }
 
 
 def write_json(value: dict, out: IO[str]) -> None:

@@ -13,7 +13,7 @@ from .analysis import fold_key, name_analyzer, name_key_analyzer, text_analyzer
 from .article import Article
 from .fastindex import FastNames, FastText
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """Bumped whenever fields or analysis change; an index of another version must be rebuilt."""
 
 TITLE_BOOST = 2.0

@@ -166,8 +166,8 @@ def _run(index_dir: Path, text: str, answer):
             return answer(searcher, ranking_for_words(text, searcher.reader()))
     except MsearchError:
         raise
-    except Exception as again:
-        raise BadQuery(f"cannot run this query ({again}); try plain words") from None
+    except Exception as again:  # plain words are always a valid query: the index is at fault
+        raise damaged(index_dir, again) from None
 
 
 def _check_readable(ix, index_dir: Path, error: Exception) -> None:

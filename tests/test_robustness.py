@@ -249,17 +249,22 @@ def _indexed(tmp_path) -> Path:
     return index_dir
 
 
-@pytest.mark.parametrize("damage", ["truncate segment", "garbage toc", "delete segment"])
+@pytest.mark.parametrize(
+    "damage", ["truncate terms", "truncate postings", "garbage toc", "delete terms"]
+)
 def test_damaged_index_exits_2_suggesting_rebuild(tmp_path, damage):
     index_dir = _indexed(tmp_path)
-    segment = next(index_dir.glob("*.seg"))
+    terms = next(index_dir.glob("*.trm"))
+    postings = next(index_dir.glob("*.pst"))
     toc = next(index_dir.glob("_MAIN_*.toc"))
-    if damage == "truncate segment":
-        segment.write_bytes(segment.read_bytes()[:100])
+    if damage == "truncate terms":
+        terms.write_bytes(terms.read_bytes()[:100])
+    elif damage == "truncate postings":
+        postings.write_bytes(postings.read_bytes()[:10])
     elif damage == "garbage toc":
         toc.write_bytes(b"\x00garbage" * 10)
     else:
-        segment.unlink()
+        terms.unlink()
     done = run_msearch("query", "Caspian", "--index", str(index_dir))
     assert done.returncode == 2
     assert "--rebuild" in done.stderr and "Traceback" not in done.stderr
