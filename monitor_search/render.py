@@ -73,19 +73,21 @@ def print_facets(facets: dict[str, dict[str, int]], out: Console) -> None:
 
 
 def print_timeline(timeline: Timeline, out: Console) -> None:
-    """A horizontal bar chart: one row per period, bar length proportional to the count."""
-    table = Table(box=None, pad_edge=False, show_header=False)
-    table.add_column(style=META_STYLE, no_wrap=True)
-    table.add_column(justify="right", no_wrap=True)
-    table.add_column(no_wrap=True)
-    widest = max((count for _, count in timeline.buckets), default=0)
-    room = max(10, min(60, out.width - 24))
-    for period, count in timeline.buckets:
-        table.add_row(period, f"{count:,}", Text(_bar(count, widest, room), style=BAR_STYLE))
+    """A horizontal bar chart: one line per period, bar length proportional to the count."""
+    rows = list(timeline.buckets)
     if timeline.undated:
-        undated = "no year" if timeline.by == "year" else "no exact date"
-        table.add_row(undated, f"{timeline.undated:,}", Text(""))
-    out.print(table)
+        rows.append(("no year" if timeline.by == "year" else "no exact date", timeline.undated))
+    label_width = max((len(label) for label, _ in rows), default=0)
+    count_width = max((len(f"{count:,}") for _, count in rows), default=0)
+    widest = max((count for _, count in timeline.buckets), default=0)
+    room = max(10, min(60, out.width - label_width - count_width - 4))
+    for index, (label, count) in enumerate(rows):
+        line = Text(label.ljust(label_width), style=META_STYLE)
+        line.append(f"  {count:>{count_width},}  ")
+        if index < len(timeline.buckets):
+            line.append(_bar(count, widest, room), style=BAR_STYLE)
+        line.rstrip()
+        out.print(line)
 
 
 def _bar(count: int, widest: int, room: int) -> str:
