@@ -121,16 +121,11 @@ def _articles(count: int) -> str:
     return f"{count:,} article" if count == 1 else f"{count:,} articles"
 
 
-def _stderr_plain(message: str) -> None:
+def _stderr(message: str, prefix: str = "msearch: ") -> None:
+    """One line on stderr, with anything taken from articles or file names made inert."""
     from .inert import inert_line
 
-    print(inert_line(message), file=sys.stderr)
-
-
-def _stderr(message: str) -> None:
-    from .inert import inert_line
-
-    print(f"msearch: {inert_line(message)}", file=sys.stderr)
+    print(prefix + inert_line(message), file=sys.stderr)
 
 
 @app.command()
@@ -249,7 +244,7 @@ def _print_hits(result, json_out: bool, jsonl: bool, similar_to=None) -> None:
 
     print_results(result, console())
     if result.suggestion:
-        _stderr_plain(f"Did you mean: {result.suggestion}?")
+        _stderr(f"Did you mean: {result.suggestion}?", prefix="")
     if result.hits:
         print(f"{len(result.hits)} of {_articles(result.total)} shown", file=sys.stderr)
     else:

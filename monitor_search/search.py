@@ -7,6 +7,7 @@ order (or all in date order with ``sort="date"``).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -132,8 +133,6 @@ def similar(index_dir: Path, article_id: str, *, limit: int = 10) -> SearchResul
 def _key_terms(searcher, text: str) -> list[tuple[str, float]]:
     """The article's most telling words that other articles share: tf x idf, as in Lucene's
     more-like-this; words no other article has cannot lead anywhere, so they are left out."""
-    import math
-
     counts: dict[str, int] = {}
     for token in searcher.schema["body"].analyzer(text):
         counts[token.text] = counts.get(token.text, 0) + 1
