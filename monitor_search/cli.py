@@ -113,7 +113,12 @@ def _index_dir(option: Path | None) -> Path:
     return resolve_index_dir(option)
 
 
+_interrupted = False
+
+
 def _interrupt(signum, frame) -> None:
+    global _interrupted
+    _interrupted = True
     raise KeyboardInterrupt
 
 
@@ -159,23 +164,31 @@ def index(
     Unchanged files are skipped without being read; files deleted from an indexed folder
     are removed from the index. Files that cannot be read are reported and skipped.
     """
-    from .indexer import update_index
+    from .indexer import IndexInterrupted, update_index
     from .progress import IndexProgress
     from .store import shown
 
     target = _index_dir(index_dir)
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl-C
-    with IndexProgress(enabled=not quiet and sys.stderr.isatty()) as progress:
-        report = update_index(
-            [str(p) for p in paths],
-            target,
-            rebuild=rebuild,
-            wait_seconds=wait,
-            on_wait=lambda: _stderr(f"waiting for another 'msearch index' on {shown(target)}…"),
-            on_start=progress.start,
-            on_file=progress.advance,
-            on_skip=lambda path, reason: progress.note(f"msearch: skipped {path}: {reason}"),
-        )
+    signal.signal(signal.SIGINT, _interrupt)
+    try:
+        with IndexProgress(enabled=not quiet and sys.stderr.isatty()) as progress:
+            report = update_index(
+                [str(p) for p in paths],
+                target,
+                rebuild=rebuild,
+                wait_seconds=wait,
+                on_wait=lambda: _stderr(f"waiting for another 'msearch index' on {shown(target)}…"),
+                on_start=progress.start,
+                on_file=progress.advance,
+                on_skip=lambda path, reason: progress.note(f"msearch: skipped {path}: {reason}"),
+            )
+    except Exception:
+        # An interruption in the middle of a commit can surface as another error (a
+        # half-closed writer, a cancelled worker); the user pressed Ctrl-C: say that.
+        if _interrupted:
+            raise IndexInterrupted() from None
+        raise
     for missing in report.missing:
         _stderr(f"{missing}: no such file or folder")
     if not quiet:

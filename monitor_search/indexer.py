@@ -62,6 +62,12 @@ class IndexInterrupted(MsearchError):
 
     exit_code = 130
 
+    def __init__(self) -> None:
+        super().__init__(
+            "interrupted: articles committed before stay searchable; "
+            "run the same 'msearch index' again to finish"
+        )
+
 
 def article_id(path: str) -> str:
     """A short, stable id for the article at ``path`` (what ``msearch show`` takes)."""
@@ -101,10 +107,7 @@ def update_index(
                 run.cancel()
                 raise
     except KeyboardInterrupt:
-        raise IndexInterrupted(
-            "interrupted: articles committed before stay searchable; "
-            "run the same 'msearch index' again to finish"
-        ) from None
+        raise IndexInterrupted() from None
     except OSError as error:
         raise _write_failure(index_dir, error) from None
     report.seconds = time.monotonic() - started

@@ -183,7 +183,7 @@ def test_interrupted_run_keeps_committed_work_and_next_run_finishes(tmp_path, ho
     assert_gone(workers)  # no orphaned indexing process keeps the index locked
 
     if how == "Ctrl-C":
-        assert process.returncode == 130
+        assert process.returncode == 130, err
         assert "interrupted" in err and "Traceback" not in err
         assert len(err.strip().splitlines()) == 1
     else:
