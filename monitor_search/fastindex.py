@@ -35,6 +35,16 @@ def _term(word: str) -> str:
     return stem(folded)
 
 
+def word_term(word: str) -> str:
+    """The index term of one word (as ``_term``), remembered."""
+    term = _terms.get(word)
+    if term is None:
+        if len(_terms) > _CACHE_LIMIT:
+            _terms.clear()
+        term = _terms[word] = _term(word)
+    return term
+
+
 def text_positions(text: str) -> dict[str, list[int]]:
     """Term -> positions, as ``text_analyzer`` (whose StopFilter renumbers positions so
     that kept words follow one another)."""

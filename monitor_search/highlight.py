@@ -6,10 +6,14 @@ them and the JSON writer can hand them on, neither knowing anything of Whoosh.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from whoosh import highlight as wh
+from whoosh.analysis import Token
 
+from .analysis import WORD_PATTERN
+from .fastindex import word_term
 from .names import name_key
 
 MAX_FRAGMENTS = 3
@@ -18,6 +22,7 @@ CONTEXT_CHARS = 70
 _TAIL = 3
 HIGHLIGHT_SCAN_CHARS = 200_000
 """Only this much of a very long article is scanned for passages (bounds time per hit)."""
+_WORDS = re.compile(WORD_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -50,15 +55,14 @@ def _to_fragment(fragment) -> Fragment:
     return Fragment(text, spans, start == 0, end >= len(fragment.text))
 
 
-def passages(text: str, terms: set[str], analyzer, name_keys: frozenset[str] = frozenset()):
-    """Up to three passages of ``text`` containing the analysed ``terms`` (or a name whose
-    transliteration key is in ``name_keys``), in text order."""
+def passages(text: str, terms: set[str], name_keys: frozenset[str] = frozenset()):
+    """Up to three passages of ``text`` containing the index ``terms`` of ``text_analyzer``
+    (or a name whose transliteration key is in ``name_keys``), in text order."""
     if not (terms or name_keys) or not text:
         return []
     text = text[:HIGHLIGHT_SCAN_CHARS]
-    tokens = analyzer(text, chars=True, keeporiginal=True, mode="query", removestops=False)
     fragmenter = wh.ContextFragmenter(maxchars=FRAGMENT_CHARS, surround=CONTEXT_CHARS)
-    fragments = fragmenter.fragment_tokens(text, _mark(tokens, terms, name_keys))
+    fragments = fragmenter.fragment_tokens(text, _marked(text, terms, name_keys))
     return _Collect()(text, _best(fragments))
 
 
@@ -73,12 +77,19 @@ def _best(fragments) -> list:
     return sorted(scored[:MAX_FRAGMENTS], key=lambda f: f.startchar)
 
 
-def _mark(tokens, terms: set[str], name_keys: frozenset[str]):
-    """Whoosh's set_matched_filter, also matching names by their transliteration key."""
-    for token in tokens:
-        token.matched = token.text in terms or (
-            bool(name_keys) and name_key(token.original) in name_keys
-        )
+def _marked(text: str, terms: set[str], name_keys: frozenset[str]):
+    """The words of ``text`` as Whoosh tokens with their index term (``fastindex``: the same
+    terms as ``text_analyzer``, in one pass; stop words get none), each marked as matched
+    if its term is one of ``terms`` or, for a name, its key one of ``name_keys``.
+
+    One token object is reused, as Whoosh's tokenizers do; the fragmenter copies the ones
+    it keeps."""
+    token = Token(chars=True, boost=1.0)
+    for match in _WORDS.finditer(text):
+        word = match.group(0)
+        token.text = word_term(word)
+        token.startchar, token.endchar = match.span()
+        token.matched = token.text in terms or (bool(name_keys) and name_key(word) in name_keys)
         yield token
 
 

@@ -19,7 +19,8 @@ from whoosh import query as wq
 from whoosh.lang import stopwords_for_language
 from whoosh.scoring import BM25F
 
-from .analysis import text_analyzer
+from .fastindex import text_positions
+from .postings import WordScorer
 from .schema import QUERY_FIELDS
 
 FEEDBACK_ARTICLES = 10
@@ -54,45 +55,57 @@ def reranked(searcher, query: wq.Query, first: list[Scored], rest: list[Scored])
     """The first-pass hits (two tiers) with the top FEEDBACK_DEPTH re-ordered, tier by tier,
     by score plus feedback score; the hits below keep their order.
 
-    Only those hits are re-scored, by skipping through the feedback words' postings to them:
-    scoring the expanded query over the whole index would cost many times the query itself.
-    Queries that are not plain words (phrases, wildcards, fields, NOT, name variants) keep
-    their order.
+    Only those hits are re-scored, from their own text: scoring the expanded query over the
+    whole index would cost many times the query itself. Queries that are not plain words
+    (phrases, wildcards, fields, NOT, name variants) keep their order.
     """
     head_first = first[:FEEDBACK_DEPTH]
     head_rest = rest[: FEEDBACK_DEPTH - len(head_first)]
     head = head_first + head_rest
     if not head or not _only_words(query):
         return first, rest
-    words = _feedback_model(searcher, head[:FEEDBACK_ARTICLES])
+    counts = {docnum: _term_counts(searcher.stored_fields(docnum)) for docnum, _ in head}
+    words = _feedback_model(searcher, head[:FEEDBACK_ARTICLES], counts)
     total = sum(words.values())
     if not total:
         return first, rest
     scale = len({leaf.text for leaf in query.leaves()}) / total
-    bonus = _scores(searcher, {word: weight * scale for word, weight in words.items()}, head)
+    weights = {word: weight * scale for word, weight in words.items()}
+    bonus = _scores(searcher, weights, counts)
     return (
         _by_score(head_first, bonus) + first[len(head_first) :],
         _by_score(head_rest, bonus) + rest[len(head_rest) :],
     )
 
 
-def _scores(searcher, weights: dict[str, float], hits: list[Scored]) -> dict[int, float]:
-    """Each hit's score for the weighted words, in headline and body alike."""
-    docnums = sorted(docnum for docnum, _ in hits)
-    scores = dict.fromkeys(docnums, 0.0)
-    reader = searcher.reader()
-    for word, weight in weights.items():
-        for field in QUERY_FIELDS:
-            if (field, word) not in reader:
-                continue
-            postings = searcher.postings(field, word)
-            for docnum in docnums:
-                if postings.is_active() and postings.id() < docnum:
-                    postings.skip_to(docnum)
-                if not postings.is_active():
-                    break
-                if postings.id() == docnum:
-                    scores[docnum] += weight * postings.score()
+FieldCounts = dict[str, dict[str, int]]
+"""Field -> index term -> occurrences, for one article."""
+
+
+def _term_counts(stored: dict) -> FieldCounts:
+    """How often each index term occurs in the article's headline and body: the postings
+    it was indexed with (``fastindex``), recomputed from the stored text."""
+    return {
+        field: {
+            term: len(places) for term, places in text_positions(stored.get(field) or "").items()
+        }
+        for field in QUERY_FIELDS
+    }
+
+
+def _scores(
+    searcher, weights: dict[str, float], counts: dict[int, FieldCounts]
+) -> dict[int, float]:
+    """Each article's score for the weighted words, in headline and body alike: the BM25F
+    score its postings would give (``WordScorer.score``), without reading any posting."""
+    scorer = WordScorer(searcher)
+    boosts = {field: searcher.schema[field].format.field_boost for field in QUERY_FIELDS}
+    scores = dict.fromkeys(counts, 0.0)
+    for docnum, fields in counts.items():
+        for field, terms in fields.items():
+            for word in weights.keys() & terms.keys():
+                tf = terms[word] * boosts[field]
+                scores[docnum] += weights[word] * scorer.score(field, word, docnum, tf)
     return scores
 
 
@@ -108,7 +121,9 @@ def _only_words(query: wq.Query) -> bool:
     return type(query) in (wq.Or, wq.And) and all(_only_words(q) for q in query.subqueries)
 
 
-def _feedback_model(searcher, top: list[Scored]) -> dict[str, float]:
+def _feedback_model(
+    searcher, top: list[Scored], counts: dict[int, FieldCounts]
+) -> dict[str, float]:
     """The FEEDBACK_WORDS heaviest words of the top articles: each article's word shares,
     weighted by the article's share of the total score.
 
@@ -116,12 +131,15 @@ def _feedback_model(searcher, top: list[Scored]) -> dict[str, float]:
     a topic, and the common ones have the longest postings to read: all are left out.
     """
     scores = sum(score for _, score in top) or 1.0
+    stop = _stop_terms()
     model: Counter[str] = Counter()
     for docnum, score in top:
-        stored = searcher.stored_fields(docnum)
-        words = _telling_words(f"{stored.get('title') or ''}\n{stored.get('body') or ''}")
-        for word, count in Counter(words).items():
-            model[word] += (score / scores) * count / len(words)
+        words: Counter[str] = Counter()
+        for terms in counts[docnum].values():
+            words.update({t: n for t, n in terms.items() if t not in stop and _has_letter(t)})
+        length = sum(words.values())
+        for word, count in words.items():
+            model[word] += (score / scores) * count / length
     common = COMMON_SHARE * searcher.doc_count_all()
     chosen: dict[str, float] = {}
     for word, weight in model.most_common():
@@ -132,22 +150,11 @@ def _feedback_model(searcher, top: list[Scored]) -> dict[str, float]:
     return chosen
 
 
-def _telling_words(text: str) -> list[str]:
-    stop = _stop_terms()
-    return [
-        token.text
-        for token in _analyzer()(text)
-        if token.text not in stop and any(c.isalpha() for c in token.text)
-    ]
-
-
-@cache
-def _analyzer():
-    return text_analyzer()  # one instance, so its stem cache lasts
+def _has_letter(term: str) -> bool:
+    return any(c.isalpha() for c in term)
 
 
 @cache
 def _stop_terms() -> frozenset[str]:
     """Whoosh's fuller English stop list, as index terms (``was`` -> ``wa``)."""
-    words = " ".join(stopwords_for_language("en"))
-    return frozenset(token.text for token in _analyzer()(words))
+    return frozenset(text_positions(" ".join(stopwords_for_language("en"))))

@@ -11,6 +11,10 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import (
+    patches,  # noqa: F401  (mends Whoosh bugs on import)
+    postings,
+)
 from .catalog import ArticleInfo, info_fields
 from .errors import ArticleNotFound, BadQuery, MsearchError
 from .facets import FACETS, PERIODS, Timeline, count_facets, timeline
@@ -201,8 +205,15 @@ def _all_matches(searcher, ranking: Ranking, filter_query) -> list[int]:
 
     if isinstance(ranking.any_words, type(wq.NullQuery)):
         return []
+    if postings.supports(ranking.any_words, searcher):
+        allowed = _allowed(searcher, filter_query)
+        return sorted(postings.WordScorer(searcher).evaluate(ranking.any_words, allowed))
     results = searcher.search(ranking.any_words, limit=None, filter=filter_query, scored=False)
     return sorted(results.docs())
+
+
+def _allowed(searcher, filter_query) -> set[int] | None:
+    return None if filter_query is None else set(searcher.docs_for_query(filter_query))
 
 
 def _ranked(searcher, ranking: Ranking, request: _Request):
@@ -231,6 +242,10 @@ def _ranked(searcher, ranking: Ranking, request: _Request):
 def _tiered(searcher, ranking: Ranking, limit: int, filter_query):
     """The top ``limit`` hits as two tiers, articles with all the words, then the rest, each
     in score order; and the number of all matches."""
+    if postings.supports(ranking.any_words, searcher) and (
+        ranking.all_words is None or postings.supports(ranking.all_words, searcher)
+    ):
+        return _tiered_from_postings(searcher, ranking, limit, filter_query)
     first: list[tuple[int, float]] = []
     if ranking.all_words is not None:
         top = searcher.search(ranking.all_words, limit=limit, filter=filter_query)
@@ -241,6 +256,21 @@ def _tiered(searcher, ranking: Ranking, limit: int, filter_query):
     # len() counts every match in a second, unscored pass: the collector's own count stops
     # short once Whoosh prunes low-scoring matchers (optimize=False included).
     return first, rest[: limit - len(first)], len(results)
+
+
+def _tiered_from_postings(searcher, ranking: Ranking, limit: int, filter_query):
+    """``_tiered`` for word queries, scored in bulk (see ``postings``): same hits, same
+    scores, same order, and the total comes free."""
+    scorer = postings.WordScorer(searcher)
+    allowed = _allowed(searcher, filter_query)
+    scores = scorer.evaluate(ranking.any_words, allowed)
+    first: list[tuple[int, float]] = []
+    if ranking.all_words is not None:
+        every_word = scorer.evaluate(ranking.all_words)
+        first = postings.top({d: s for d, s in scores.items() if d in every_word}, limit)
+    taken = {docnum for docnum, _ in first}
+    rest = [hit for hit in postings.top(scores, limit + len(first)) if hit[0] not in taken]
+    return first, rest[: limit - len(first)], len(scores)
 
 
 def _highlight_terms(searcher, ranking: Ranking) -> dict[str, set[str]]:
@@ -263,7 +293,7 @@ def _highlight_terms(searcher, ranking: Ranking) -> dict[str, set[str]]:
 def _hit(rank: int, stored: dict, score: float, terms: dict[str, set[str]], schema) -> Hit:
     body = stored.get("body") or ""
     name_keys = frozenset(terms.get("names", ()))
-    fragments = passages(body, terms.get("body", set()), schema["body"].analyzer, name_keys)
+    fragments = passages(body, terms.get("body", set()), name_keys)
     title = stored.get("title") or ""
     return Hit(
         **info_fields(stored),

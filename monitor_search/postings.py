@@ -1,0 +1,257 @@
+"""Score word queries straight from the index's posting blocks, without Whoosh's matchers.
+
+Whoosh scores a query by walking a tree of matcher objects: several Python calls for every
+posting of every term, then a second pass to count the matches. For the queries users type
+most (words in headline and body joined by OR or AND, name variants, ``AND NOT``) this module
+reads each term's postings a block at a time and computes the very same BM25F scores in one
+loop per term: Whoosh's formula and constants, its quantised field lengths, the searcher's
+own idf. ``tests/test_postings.py`` checks the scores equal Whoosh's. Any other query
+(phrases, wildcards, ranges) is answered by Whoosh as before.
+
+It also avoids a Whoosh 2.7 bug: its ``AndNotMatcher`` never excludes the first posting of a
+segment when the excluded term's postings start earlier, so ``gas AND NOT Russia`` could
+return an article about Russia.
+
+This is the one module that reads Whoosh's posting and length storage directly (Whoosh 2.7's
+``whoosh3`` codec, pinned in ``pyproject.toml``).
+"""
+
+from __future__ import annotations
+
+import heapq
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
+
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.matching import ListMatcher
+from whoosh.scoring import BM25F
+from whoosh.util.numeric import byte_to_length
+
+Scores = dict[int, float]
+"""Document number -> score."""
+
+_LENGTHS = [byte_to_length(code) for code in range(256)]
+
+
+class Unsupported(Exception):
+    """The query holds a part this module does not evaluate; Whoosh must."""
+
+
+def supports(query: wq.Query, searcher) -> bool:
+    """Whether ``evaluate`` can answer ``query`` on ``searcher``."""
+    if not isinstance(searcher.weighting, BM25F):
+        return False
+    return _supported(query, searcher.schema)
+
+
+def _supported(query: wq.Query, schema) -> bool:
+    kind = type(query)
+    if kind is wq.Term:
+        return query.fieldname in schema and schema[query.fieldname].scorable
+    if kind is wq.Every:
+        return query.fieldname in (None, "", "*")
+    if kind in (wq.Or, wq.And):
+        return bool(query.subqueries) and all(_supported(q, schema) for q in query.subqueries)
+    if kind is wq.AndNot:
+        return _supported(query.a, schema) and _supported(query.b, schema)
+    return False
+
+
+class WordScorer:
+    """BM25F scores of Term / Or / And / AndNot queries, read in bulk from one searcher."""
+
+    def __init__(self, searcher):
+        self._searcher = searcher
+        self._segments = searcher.reader().leaf_readers()
+        self._bases = [base for _, base in self._segments]
+        self._norms: dict[str, list] = {}
+        self._terms: dict[tuple[str, str], Scores] = {}
+        self._deleted: list[frozenset[int]] = [
+            frozenset(reader._perdoc.deleted_docs()) if reader.has_deletions() else frozenset()
+            for reader, _ in self._segments
+        ]
+
+    def evaluate(self, query: wq.Query, allowed: set[int] | None = None) -> Scores:
+        """Every article ``query`` matches (among ``allowed`` if given) with its score."""
+        scores = self._evaluate(query)
+        if allowed is not None:
+            scores = {docnum: score for docnum, score in scores.items() if docnum in allowed}
+        return scores
+
+    def _evaluate(self, query: wq.Query) -> Scores:
+        kind = type(query)
+        if kind is wq.Term:
+            scores = self.term_scores(query.fieldname, query.text)
+            return _boosted(scores, query.boost)
+        if kind is wq.Every:  # every article, each scoring the boost, as in Whoosh
+            return {
+                base + docnum: query.boost
+                for reader, base in self._segments
+                for docnum in reader.all_doc_ids()
+            }
+        if kind is wq.AndNot:
+            kept, dropped = self._evaluate(query.a), self._evaluate(query.b)
+            return {docnum: score for docnum, score in kept.items() if docnum not in dropped}
+        if kind in (wq.Or, wq.And):
+            parts = [self._evaluate(q) for q in query.subqueries]
+            if len(parts) == 1:  # Whoosh ignores the boost of a one-part group
+                return parts[0]
+            joined = _union(parts) if kind is wq.Or else _intersection(parts)
+            return _boosted(joined, query.boost)
+        raise Unsupported(repr(query))
+
+    def term_scores(self, field: str, text: str, docnums: list[int] | None = None) -> Scores:
+        """The term's score in each article that has it (only ``docnums``, sorted, if given)."""
+        key = (field, text)
+        if docnums is None and key in self._terms:
+            return self._terms[key]
+        searcher = self._searcher
+        tbytes = searcher.schema[field].to_bytes(text)
+        scores: Scores = {}
+        if (field, tbytes) not in searcher.reader():
+            return scores
+        idf = searcher.idf(field, tbytes)
+        k1 = searcher.weighting.K1
+        factor = k1 + 1
+        for number, (reader, base) in enumerate(self._segments):
+            if (field, tbytes) not in reader:
+                continue
+            lengths, norm = self._norm(field, number)
+            deleted = self._deleted[number]
+            wanted = None if docnums is None else _local(docnums, base, reader.doc_count_all())
+            if wanted is not None and not wanted:
+                continue
+            for ids, weights in _blocks(reader, field, tbytes, wanted):
+                for docnum, tf in zip(ids, weights, strict=True):
+                    if wanted is not None and docnum not in wanted.members:
+                        continue
+                    if docnum in deleted:
+                        continue
+                    code = lengths[docnum] if docnum < len(lengths) else 0
+                    scores[base + docnum] = idf * ((tf * factor) / (tf + norm[code]))
+        if docnums is None:
+            self._terms[key] = scores
+        return scores
+
+    def score(self, field: str, text: str, docnum: int, weight: float) -> float:
+        """The score a posting of ``weight`` (occurrences times field boost) in article
+        ``docnum`` gets: what ``term_scores`` computes, for one article whose counts are
+        known without reading the postings."""
+        searcher = self._searcher
+        number = bisect_right(self._bases, docnum) - 1
+        codes, norm = self._norm(field, number)
+        local = docnum - self._bases[number]
+        code = codes[local] if local < len(codes) else 0
+        idf = searcher.idf(field, searcher.schema[field].to_bytes(text))
+        return idf * ((weight * (searcher.weighting.K1 + 1)) / (weight + norm[code]))
+
+    def _norm(self, field: str, segment: int) -> tuple[bytes, list[float]]:
+        """A segment's field-length codes, and BM25's length part for each code, computed as
+        Whoosh's ``bm25`` computes it."""
+        per_segment = self._norms.get(field)
+        if per_segment is None:
+            per_segment = self._norms[field] = [None] * len(self._segments)
+        found = per_segment[segment]
+        if found is None:
+            searcher = self._searcher
+            avgfl = searcher.avg_field_length(field) or 1
+            b, k1 = _b(searcher.weighting, field), searcher.weighting.K1
+            codes, missing = _length_codes(self._segments[segment][0], field)
+            norm = [k1 * ((1 - b) + b * length / avgfl) for length in _LENGTHS]
+            if missing:  # Whoosh's scorer takes 1 for a field without lengths
+                norm = [k1 * ((1 - b) + b * 1 / avgfl)] * 256
+            found = per_segment[segment] = (codes, norm)
+        return found
+
+
+def top(scores: Scores, limit: int) -> list[tuple[int, float]]:
+    """The ``limit`` best (docnum, score) pairs: highest score first, then lowest docnum,
+    as Whoosh's collector orders them."""
+    best = heapq.nlargest(limit, scores.items(), key=lambda item: (item[1], -item[0]))
+    return best
+
+
+def _boosted(scores: Scores, boost: float) -> Scores:
+    if boost == 1.0:
+        return scores
+    return {docnum: score * boost for docnum, score in scores.items()}
+
+
+def _union(parts: list[Scores]) -> Scores:
+    joined = dict(parts[0])
+    for part in parts[1:]:
+        for docnum, score in part.items():
+            joined[docnum] = joined[docnum] + score if docnum in joined else score
+    return joined
+
+
+def _intersection(parts: list[Scores]) -> Scores:
+    smallest = min(parts, key=len)
+    common = set(smallest)
+    for part in parts:
+        if part is not smallest:
+            common.intersection_update(part)
+    joined = dict.fromkeys(sorted(common), 0.0)
+    for part in parts:
+        for docnum in joined:
+            joined[docnum] += part[docnum]
+    return joined
+
+
+def _b(weighting: BM25F, field: str) -> float:
+    return weighting._field_B.get(field, weighting.B)
+
+
+def _length_codes(reader, field: str) -> tuple[bytes, bool]:
+    """The segment's one-byte length code of ``field`` for each document, and whether the
+    segment has no lengths for it at all."""
+    column = reader._perdoc._cached_reader(f"_{field}_len", LENGTHS_COLUMN)
+    if column is None:
+        return b"", True
+    return column._dbfile.get(column._basepos, column._count), False
+
+
+class _Wanted:
+    """Segment-local document numbers to read, for skipping blocks that hold none."""
+
+    def __init__(self, members: list[int]):
+        self.sorted = members
+        self.members = frozenset(members)
+
+    def __bool__(self) -> bool:
+        return bool(self.sorted)
+
+    def any_between(self, low: int, high: int) -> bool:
+        """Whether one of them lies in ``low < docnum <= high``."""
+        index = bisect_right(self.sorted, low)
+        return index < len(self.sorted) and self.sorted[index] <= high
+
+
+def _local(docnums: list[int], base: int, count: int) -> _Wanted:
+    return _Wanted([docnum - base for docnum in docnums if base <= docnum < base + count])
+
+
+def _blocks(
+    reader, field: str, tbytes: bytes, wanted: _Wanted | None
+) -> Iterator[tuple[Iterable[int], Iterable[float]]]:
+    """(ids, weights) of each posting block of a term in one segment; with ``wanted``, only
+    the blocks whose id range holds one of them (the others are never decoded)."""
+    matcher = reader._terms.matcher(field, tbytes, reader.schema[field].format)
+    if isinstance(matcher, ListMatcher):  # a term in one article: stored with its terminfo
+        ids = matcher._ids
+        weights = matcher._weights or [matcher._all_weights or 1.0] * len(ids)
+        yield ids, weights
+        return
+    if not isinstance(matcher, W3LeafMatcher):
+        raise Unsupported(f"postings stored as {type(matcher).__name__}")
+    previous = -1
+    while True:
+        if wanted is None or wanted.any_between(previous, matcher._maxid):
+            matcher._read_ids()
+            matcher._read_weights()
+            yield matcher._ids, matcher._weights
+        if matcher._lastblock:
+            return
+        previous = matcher._maxid
+        matcher._goto(matcher._nextoffset)

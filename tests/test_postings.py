@@ -1,0 +1,164 @@
+"""Word queries scored straight from the posting blocks give Whoosh's own matches and scores."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh import query as wq
+
+from monitor_search import postings, search
+from monitor_search.indexer import update_index
+from monitor_search.query import build_query
+from monitor_search.scoring import WEIGHTING, _term_counts
+from monitor_search.store import open_for_reading
+
+from .conftest import write_article
+
+VOCABULARY = [
+    "gas", "pipeline", "russia", "oil", "treaty", "security", "election", "Kyiv", "Kiev",
+    "Shevardnadze", "Aliyev", "Baku", "Tbilisi", "moscow", "parliament", "army", "border",
+]  # fmt: skip
+"""Common enough (a few in most articles) that long terms span several posting blocks."""
+
+
+def _article(rng: random.Random) -> tuple[str, str]:
+    title = " ".join(rng.choice(VOCABULARY) for _ in range(rng.randint(1, 4))).upper()
+    words = [rng.choice(VOCABULARY) for _ in range(rng.randint(5, 60))]
+    filler = ["the", "said", "on", "Tuesday", "report"]
+    body = " ".join(w if rng.random() < 0.6 else rng.choice(filler) for w in words)
+    return title, body.capitalize() + "."
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    """Three commits (so three segments) and re-written articles (so deleted documents)."""
+    root = tmp_path_factory.mktemp("postings")
+    rng = random.Random(7)
+    folder, index_dir = root / "articles", root / "index"
+    for batch in range(3):
+        for number in range(150):
+            write_article(folder, f"{batch}-{number}.txt", *_article(rng))
+        update_index([str(folder)], index_dir)
+    for number in range(0, 150, 7):
+        write_article(folder, f"0-{number}.txt", *_article(rng))
+    update_index([str(folder)], index_dir)
+    ix = open_for_reading(index_dir)
+    with ix.searcher(weighting=WEIGHTING) as searcher:
+        leaves = searcher.reader().leaf_readers()
+        assert len(leaves) > 1, "the index should have several segments"
+        assert any(reader.has_deletions() for reader, _ in leaves)
+    return index_dir
+
+
+def _word(text: str, boost: float = 1.0) -> wq.Query:
+    term = text.lower()
+    return wq.Or([wq.Term("title", term), wq.Term("body", term)], boost=boost)
+
+
+WORD = st.builds(
+    _word, st.sampled_from([w.lower() for w in VOCABULARY] + ["absent"]), st.sampled_from([1, 2])
+)
+LEAF = WORD | st.builds(
+    lambda text: wq.Term("names", text, boost=0.5), st.sampled_from(["kaf", "=kyiv", "=aliyev"])
+)
+WITHOUT_NOT = st.recursive(
+    LEAF,
+    lambda inner: (
+        st.builds(wq.Or, st.lists(inner, min_size=1, max_size=4))
+        | st.builds(wq.And, st.lists(inner, min_size=1, max_size=3))
+    ),
+    max_leaves=8,
+)
+
+
+def _whoosh(searcher, query) -> dict[int, float]:
+    return {hit.docnum: hit.score for hit in searcher.search(query, limit=None)}
+
+
+def _same(found: dict[int, float], expected: dict[int, float]) -> None:
+    assert found.keys() == expected.keys()
+    for docnum, score in expected.items():
+        assert found[docnum] == pytest.approx(score, rel=1e-12)
+
+
+@settings(max_examples=150, deadline=None)
+@given(query=WITHOUT_NOT)
+def test_scores_equal_whooshs(index, query):
+    with open_for_reading(index).searcher(weighting=WEIGHTING) as searcher:
+        assert postings.supports(query, searcher)
+        _same(postings.WordScorer(searcher).evaluate(query), _whoosh(searcher, query))
+
+
+@settings(max_examples=60, deadline=None)
+@given(kept=WITHOUT_NOT, dropped=WITHOUT_NOT)
+def test_and_not_keeps_scores_and_drops_every_excluded_article(index, kept, dropped):
+    with open_for_reading(index).searcher(weighting=WEIGHTING) as searcher:
+        excluded = set(_whoosh(searcher, dropped))
+        expected = {d: s for d, s in _whoosh(searcher, kept).items() if d not in excluded}
+        found = postings.WordScorer(searcher).evaluate(wq.AndNot(kept, dropped))
+        _same(found, expected)
+
+
+def test_every_and_filters(index):
+    with open_for_reading(index).searcher(weighting=WEIGHTING) as searcher:
+        scorer = postings.WordScorer(searcher)
+        everything = wq.Every()
+        _same(scorer.evaluate(everything), _whoosh(searcher, everything))
+        allowed = set(range(0, 400, 3))
+        found = scorer.evaluate(_word("gas"), allowed)
+        assert found.keys() == {d for d in _whoosh(searcher, _word("gas")) if d in allowed}
+
+
+def test_score_from_counts_equals_the_postings(index):
+    """Feedback re-ranking scores articles from their own text (``_term_counts``)."""
+    with open_for_reading(index).searcher(weighting=WEIGHTING) as searcher:
+        scorer = postings.WordScorer(searcher)
+        reader = searcher.reader()
+        docnums = list(reader.all_doc_ids())[::5]
+        for field, boost in (("title", 2.0), ("body", 1.0)):
+            for word in ("gas", "pipelin", "kyiv", "said"):
+                from_postings = scorer.term_scores(field, word)
+                some = scorer.term_scores(field, word, docnums)
+                assert some == {d: s for d, s in from_postings.items() if d in set(docnums)}
+                for docnum in docnums:
+                    count = _term_counts(searcher.stored_fields(docnum))[field].get(word, 0)
+                    assert (docnum in from_postings) == bool(count)
+                    if count:
+                        found = scorer.score(field, word, docnum, count * boost)
+                        assert found == from_postings[docnum]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["gas pipeline", "Kiev treaty army", "gas AND NOT russia", "security OR election", "*"],
+)
+def test_tiers_equal_whooshs_path(index, monkeypatch, text):
+    ix = open_for_reading(index)
+    with ix.searcher(weighting=WEIGHTING) as searcher:
+        ranking = build_query(text, ix.schema, searcher.reader())
+        assert postings.supports(ranking.any_words, searcher)
+        fast = search._tiered(searcher, ranking, 15, None)
+        monkeypatch.setattr(postings, "supports", lambda query, searcher: False)
+        slow = search._tiered(searcher, ranking, 15, None)
+    for found, expected in zip(fast[:2], slow[:2], strict=True):
+        assert [d for d, _ in found] == [d for d, _ in expected]
+        assert [s for _, s in found] == pytest.approx([s for _, s in expected], rel=1e-12)
+    assert fast[2] == slow[2]
+
+
+@pytest.mark.parametrize("text", ["pipeline NOT russia", '"pipeline crosses" NOT russia'])
+def test_not_excludes_the_first_match_too(tmp_path, text):
+    """Whoosh 2.7's AndNotMatcher kept the first match when it held the excluded word and
+    the excluded word's postings started earlier; msearch must not, whether the query is
+    scored from the postings (words) or by Whoosh's matchers (phrases, ``patches.py``)."""
+    folder = tmp_path / "articles"
+    write_article(folder, "a.txt", "RUSSIA", "Russia and oil.")
+    write_article(folder, "b.txt", "PIPELINE NEWS", "The pipeline crosses Russia.")
+    write_article(folder, "c.txt", "PIPELINE", "The pipeline crosses Georgia.")
+    update_index([str(folder)], tmp_path / "index")
+    result = search.search(tmp_path / "index", text)
+    assert [hit.path for hit in result.hits] == [str(folder / "c.txt")]
+    assert result.total == 1
