@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 NAME_MARK = "="
 """Prefix of the second term indexed for each name: the spelling itself, lower-cased, so a
@@ -60,8 +61,11 @@ _DEVOICED = {"b": "p", "d": "t", "g": "k", "v": "f"}
 _NOT_LETTER = re.compile(r"[^a-z]")
 
 
+@lru_cache(maxsize=200_000)
 def name_key(word: str) -> str | None:
-    """The transliteration-folded key of ``word``, or None for words too short to key."""
+    """The transliteration-folded key of ``word``, or None for words too short to key.
+    Remembered: indexing asks for the same capitalised words (sentence openers) again and
+    again."""
     latin = _to_latin(word.lower())
     if len(latin) < MIN_KEY_LETTERS:
         return None

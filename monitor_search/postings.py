@@ -23,15 +23,14 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import ListMatcher
 from whoosh.scoring import BM25F
-from whoosh.util.numeric import byte_to_length
+
+from .patches import LENGTH_OF_CODE, length_codes
 
 Scores = dict[int, float]
 """Document number -> score."""
-
-_LENGTHS = [byte_to_length(code) for code in range(256)]
 
 
 class Unsupported(Exception):
@@ -158,7 +157,7 @@ class WordScorer:
             avgfl = searcher.avg_field_length(field) or 1
             b, k1 = _b(searcher.weighting, field), searcher.weighting.K1
             codes, missing = _length_codes(self._segments[segment][0], field)
-            norm = [k1 * ((1 - b) + b * length / avgfl) for length in _LENGTHS]
+            norm = [k1 * ((1 - b) + b * length / avgfl) for length in LENGTH_OF_CODE]
             if missing:  # Whoosh's scorer takes 1 for a field without lengths
                 norm = [k1 * ((1 - b) + b * 1 / avgfl)] * 256
             found = per_segment[segment] = (codes, norm)
@@ -206,10 +205,8 @@ def _b(weighting: BM25F, field: str) -> float:
 def _length_codes(reader, field: str) -> tuple[bytes, bool]:
     """The segment's one-byte length code of ``field`` for each document, and whether the
     segment has no lengths for it at all."""
-    column = reader._perdoc._cached_reader(f"_{field}_len", LENGTHS_COLUMN)
-    if column is None:
-        return b"", True
-    return column._dbfile.get(column._basepos, column._count), False
+    codes = length_codes(reader._perdoc, field)
+    return (b"", True) if codes is None else (codes, False)
 
 
 class _Wanted:

@@ -13,7 +13,7 @@ from .analysis import fold_key, name_analyzer, name_key_analyzer, text_analyzer
 from .article import Article
 from .fastindex import FastNames, FastText
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """Bumped whenever fields or analysis change; an index of another version must be rebuilt."""
 
 TITLE_BOOST = 2.0
@@ -34,6 +34,10 @@ SOURCE_SEPARATOR = "\x1f"
 NO_DATE = 0
 """Stand-in for an unknown date in the numeric date columns (sorts last when newest first)."""
 
+SHIFT_STEP = 8
+"""Bits per level of Whoosh's numeric range terms: 4 terms per number instead of Whoosh's 8
+(20 fewer postings per article, about 5 % of all), and still few terms per range query."""
+
 
 def build_schema() -> Schema:
     return Schema(
@@ -48,12 +52,12 @@ def build_schema() -> Schema:
         source=TEXT(analyzer=name_analyzer()),
         sources=STORED(),
         source_list=COLUMN(columns.VarBytesColumn()),
-        year=NUMERIC(int, bits=32, stored=True, sortable=True),
-        volume=NUMERIC(int, bits=32, stored=True),
-        issue=NUMERIC(int, bits=32, stored=True),
+        year=NUMERIC(int, bits=32, stored=True, sortable=True, shift_step=SHIFT_STEP),
+        volume=NUMERIC(int, bits=32, stored=True, shift_step=SHIFT_STEP),
+        issue=NUMERIC(int, bits=32, stored=True, shift_step=SHIFT_STEP),
         date=STORED(),
-        date_low=NUMERIC(int, bits=32, sortable=True),
-        date_high=NUMERIC(int, bits=32, sortable=True),
+        date_low=NUMERIC(int, bits=32, sortable=True, shift_step=SHIFT_STEP),
+        date_high=NUMERIC(int, bits=32, sortable=True, shift_step=SHIFT_STEP),
     )
 
 

@@ -11,10 +11,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import (
-    patches,  # noqa: F401  (mends Whoosh bugs on import)
-    postings,
-)
+from . import postings
 from .catalog import ArticleInfo, info_fields
 from .errors import ArticleNotFound, BadQuery, MsearchError
 from .facets import FACETS, PERIODS, Timeline, count_facets, timeline
@@ -26,6 +23,10 @@ from .store import damaged, open_for_reading
 from .suggest import suggest
 
 SORTS = ("relevance", "date")
+FEW_MATCHES = 10
+"""Below this many matches (less than a page) a query with an unknown word gets a "did you
+mean"; above it the query found what it was after, and looking for corrections (a fuzzy scan
+of the vocabulary, slow on a large index) would only cost time."""
 SIMILAR_TERMS = 20
 """Key terms of an article that ``similar`` searches for."""
 
@@ -51,7 +52,7 @@ class SearchResult:
     total: int
     hits: list[Hit] = field(default_factory=list)
     suggestion: str | None = None
-    """A corrected query when this one found little and has words the index lacks."""
+    """A corrected query when this one found few articles and has words the index lacks."""
     facets: dict[str, dict[str, int]] | None = None
     """Requested facets: name -> value -> number of matching articles."""
 
@@ -192,7 +193,7 @@ def _answer(searcher, ranking: Ranking, text: str, request: _Request) -> SearchR
         for rank, (docnum, score) in enumerate(ranked, start=1)
     ]
     result = SearchResult(query=text, total=total, hits=hits)
-    if not text.startswith("similar:"):
+    if not text.startswith("similar:") and total < FEW_MATCHES:
         result.suggestion = suggest(searcher, text)
     if request.facets:
         docnums = _all_matches(searcher, ranking, request.filter_query)

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from . import patches  # noqa: F401  (mends Whoosh on import, for every index opened)
 from .errors import IndexBusy, IndexDamaged, IndexMissing, NotAnIndex
 from .schema import SCHEMA_VERSION, build_schema
 
