@@ -3,7 +3,7 @@
 Names are the usual victims (``Shevardnadse`` for ``Shevardnadze``). A word is corrected only
 when none of its forms is in the index; the correction is the indexed word within a small
 edit distance that most articles use, shown as it is written in an article. A word unknown
-to the index is suggested for however many articles the other words find.
+to the index is corrected only when the query found few articles (``search.FEW_MATCHES``).
 """
 
 from __future__ import annotations

@@ -110,6 +110,14 @@ def test_no_suggestion_for_known_words_or_hopeless_ones(archive):
     assert search(archive, "xqzvvkwy").suggestion is None
 
 
+def test_no_suggestion_when_the_query_finds_plenty(archive, monkeypatch):
+    """Only a query that finds little asks for a correction (issue 6)."""
+    found = search(archive, "Shevardnadse pipeline")
+    assert found.suggestion == "Shevardnadze pipeline"
+    monkeypatch.setattr("monitor_search.search.FEW_MATCHES", found.total)
+    assert search(archive, "Shevardnadse pipeline").suggestion is None
+
+
 def test_did_you_mean_in_terminal_and_json(msearch, archive):
     outcome = msearch("query", "Shevardnadse", "--index", str(archive))
     assert outcome.code == 0  # found as a variant of the name, and the spelling suggested
