@@ -10,6 +10,7 @@ answer per distinct word. Queries and highlighting still use the Whoosh analyzer
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from itertools import pairwise
 from pickle import dumps
 
@@ -26,6 +27,8 @@ _WORDS = re.compile(WORD_PATTERN)
 _CACHE_LIMIT = 500_000
 """Distinct words remembered (about 100 bytes each) before the cache starts over."""
 _terms: dict[str, str] = {}
+OPENING = 3
+"""Letters compared before a word is stemmed in ``term_counts``."""
 _keys: dict[str, tuple[str, ...]] = {}
 
 
@@ -66,6 +69,47 @@ def text_positions(text: str) -> dict[str, list[int]]:
             else:
                 found[term] = [position]
     return found
+
+
+def term_counts(text: str, wanted: frozenset[str] | None = None) -> dict[str, int]:
+    """Term -> occurrences in ``text`` (the postings' frequencies); only ``wanted`` terms if
+    given, and then words that cannot become one of them are not even stemmed."""
+    counts: dict[str, int] = {}
+    may_become = None if wanted is None else possible_terms(wanted)
+    for word in _WORDS.findall(text):
+        term = word_term(word) if may_become is None else term_if_possible(word, may_become)
+        if term and (wanted is None or term in wanted):
+            counts[term] = counts.get(term, 0) + 1
+    return counts
+
+
+def possible_terms(wanted: Iterable[str]) -> Callable[[str], bool]:
+    """A quick test of whether a word could have one of the ``wanted`` terms, so that the
+    other words need not be stemmed (what costs most in analysing text at query time).
+
+    It rests on how Porter stems: a stem differs from its word only in its last letter
+    (``happy`` -> ``happi``, ``hoped`` -> ``hope``), so a word that does not begin with a
+    term less its last letter never has that term (``tests/test_fastindex.py`` checks it).
+    """
+    by_size: dict[int, set[str]] = {}
+    for term in wanted:
+        opening = term[:-1][:OPENING]
+        by_size.setdefault(len(opening), set()).add(opening)
+    checks = tuple(by_size.items())
+
+    def may_become(word: str) -> bool:
+        folded = word.lower().translate(accent_map)
+        return any(folded[:size] in openings for size, openings in checks)
+
+    return may_become
+
+
+def term_if_possible(word: str, may_become: Callable[[str], bool]) -> str:
+    """The word's term (as ``word_term``) if it is known or ``may_become`` allows it, else ""."""
+    term = _terms.get(word)
+    if term is None:
+        return word_term(word) if may_become(word) else ""
+    return term
 
 
 def name_counts(text: str) -> dict[str, int]:

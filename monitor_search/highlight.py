@@ -13,7 +13,7 @@ from whoosh import highlight as wh
 from whoosh.analysis import Token
 
 from .analysis import WORD_PATTERN
-from .fastindex import word_term
+from .fastindex import possible_terms, term_if_possible
 from .names import name_key
 
 MAX_FRAGMENTS = 3
@@ -82,12 +82,13 @@ def _marked(text: str, terms: set[str], name_keys: frozenset[str]):
     terms as ``text_analyzer``, in one pass; stop words get none), each marked as matched
     if its term is one of ``terms`` or, for a name, its key one of ``name_keys``.
 
-    One token object is reused, as Whoosh's tokenizers do; the fragmenter copies the ones
-    it keeps."""
+    Words that cannot have one of ``terms`` are not stemmed (``possible_terms``). One token
+    object is reused, as Whoosh's tokenizers do; the fragmenter copies the ones it keeps."""
     token = Token(chars=True, boost=1.0)
+    may_become = possible_terms(terms)
     for match in _WORDS.finditer(text):
         word = match.group(0)
-        token.text = word_term(word)
+        token.text = term_if_possible(word, may_become)
         token.startchar, token.endchar = match.span()
         token.matched = token.text in terms or (bool(name_keys) and name_key(word) in name_keys)
         yield token

@@ -6,12 +6,16 @@ Searchable by name in queries: ``title``, ``body``, ``publication``, ``source``,
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from whoosh import columns
 from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import fold_key, name_analyzer, name_key_analyzer, text_analyzer
-from .article import Article
 from .fastindex import FastNames, FastText
+
+if TYPE_CHECKING:  # parsing is for indexing; queries need not import it
+    from .article import Article
 
 SCHEMA_VERSION = 6
 """Bumped whenever fields or analysis change; an index of another version must be rebuilt."""

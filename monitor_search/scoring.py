@@ -19,12 +19,14 @@ from whoosh import query as wq
 from whoosh.lang import stopwords_for_language
 from whoosh.scoring import BM25F
 
-from .fastindex import text_positions
+from .fastindex import term_counts, text_positions
 from .postings import WordScorer
 from .schema import QUERY_FIELDS
 
-FEEDBACK_ARTICLES = 10
-"""First-pass articles the feedback words are taken from."""
+FEEDBACK_ARTICLES = 5
+"""First-pass articles the feedback words are taken from. Measured on Cranfield (nDCG@10 /
+MAP@100): 5 gives 0.405 / 0.326, 7 gives 0.404 / 0.328, 10 gave 0.402 / 0.327; each
+article's text is analysed at query time, so 5 also halves that cost."""
 FEEDBACK_WORDS = 20
 """Words they lend to the query."""
 COMMON_SHARE = 0.5
@@ -64,11 +66,15 @@ def reranked(searcher, query: wq.Query, first: list[Scored], rest: list[Scored])
     head = head_first + head_rest
     if not head or not _only_words(query):
         return first, rest
-    counts = {docnum: _term_counts(searcher.stored_fields(docnum)) for docnum, _ in head}
-    words = _feedback_model(searcher, head[:FEEDBACK_ARTICLES], counts)
+    stored = {docnum: searcher.stored_fields(docnum) for docnum, _ in head}
+    top = head[:FEEDBACK_ARTICLES]
+    counts = {docnum: _term_counts(stored[docnum]) for docnum, _ in top}
+    words = _feedback_model(searcher, top, counts)
     total = sum(words.values())
     if not total:
         return first, rest
+    wanted = frozenset(words)  # below the top, only the feedback words need counting
+    counts.update({docnum: _term_counts(stored[docnum], wanted) for docnum, _ in head[len(top) :]})
     scale = len({leaf.text for leaf in query.leaves()}) / total
     weights = {word: weight * scale for word, weight in words.items()}
     bonus = _scores(searcher, weights, counts)
@@ -82,15 +88,10 @@ FieldCounts = dict[str, dict[str, int]]
 """Field -> index term -> occurrences, for one article."""
 
 
-def _term_counts(stored: dict) -> FieldCounts:
-    """How often each index term occurs in the article's headline and body: the postings
-    it was indexed with (``fastindex``), recomputed from the stored text."""
-    return {
-        field: {
-            term: len(places) for term, places in text_positions(stored.get(field) or "").items()
-        }
-        for field in QUERY_FIELDS
-    }
+def _term_counts(stored: dict, wanted: frozenset[str] | None = None) -> FieldCounts:
+    """How often each index term (each ``wanted`` one, if given) occurs in the article's
+    headline and body: the postings it was indexed with, recomputed from the stored text."""
+    return {field: term_counts(stored.get(field) or "", wanted) for field in QUERY_FIELDS}
 
 
 def _scores(

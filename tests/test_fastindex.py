@@ -5,9 +5,10 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh.fields import TEXT
+from whoosh.support.charset import accent_map
 
 from monitor_search.analysis import name_key_analyzer, text_analyzer
-from monitor_search.fastindex import FastNames, FastText
+from monitor_search.fastindex import FastNames, FastText, _term, term_counts
 
 from .conftest import SEED
 
@@ -48,3 +49,40 @@ def test_seed_article_postings_match():
     assert postings(FastNames(analyzer=name_key_analyzer()), text) == postings(
         TEXT(analyzer=name_key_analyzer(), phrase=False), text
     )
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(WORDS, max_size=40).map(" ".join) | st.text(max_size=200), st.data())
+def test_counting_only_wanted_terms_misses_none(text, data):
+    """``term_counts`` with wanted terms skips words by their opening letters
+    (``possible_terms``); it must count exactly what full analysis counts."""
+    everything = term_counts(text)
+    wanted = frozenset(data.draw(st.lists(st.sampled_from([*everything, "treati", "x"]))))
+    assert term_counts(text, wanted) == {t: n for t, n in everything.items() if t in wanted}
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(min_size=2, max_size=20))
+def test_a_stem_differs_from_its_word_only_in_the_last_letter(word):
+    """What ``possible_terms`` relies on, over arbitrary words."""
+    term = _term(word)
+    folded = word.lower().translate(accent_map)
+    assert not term or folded.startswith(term[:-1])
+
+
+SUFFIXES = ["", "s", "es", "ies", "ed", "ing", "y", "ly", "ational", "tional", "enci", "anci",
+            "izer", "bli", "alli", "entli", "eli", "ousli", "ization", "ation", "ator", "alism",
+            "iveness", "fulness", "ousness", "aliti", "iviti", "biliti", "icate", "ative",
+            "alize", "iciti", "ical", "ful", "ness", "ement", "ment", "ent", "ion", "ism",
+            "ate", "iti", "ous", "ive", "ize", "able", "ible", "ance", "ence", "er",
+            "ic"]  # fmt: skip
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.sampled_from(["gener", "poss", "nob", "hop", "rel", "condit", "agre", "sens", "mob",
+                        "dy", "ti", "stab", "organ", "rat", "happ", "control", "fe", "b"]),
+       st.lists(st.sampled_from(SUFFIXES), min_size=1, max_size=3))  # fmt: skip
+def test_the_last_letter_rule_holds_for_porters_suffixes(stem_of, suffixes):
+    word = stem_of + "".join(suffixes)
+    term = _term(word)
+    assert not term or word.startswith(term[:-1])
