@@ -1,11 +1,12 @@
-"""Shorter start-up: two modules Whoosh imports but msearch never uses are loaded on demand.
+"""Shorter start-up: modules Whoosh imports but msearch's queries never use load on demand.
 
 ``whoosh.compat`` imports ``urllib.request`` (and with it ``http.client``, ``ssl`` and
-``email``) only to re-export ``urlretrieve``, and ``whoosh.query`` imports the English
-morphology tables for its ``Variations`` query. Together they were a third of the time
-``import whoosh.query`` takes, on every run of ``msearch query``.
+``email``) only to re-export ``urlretrieve``; ``whoosh.query``
+imports the English morphology tables for its ``Variations`` query; ``whoosh.util.times``
+imports ``calendar`` (and ``locale``) for date fields msearch does not have. Together they
+were over a third of the time ``import whoosh.query`` takes, on every run of ``msearch query``.
 
-Until something uses them, each module is a stand-in in ``sys.modules``: the one name Whoosh
+Until something uses them, each module is a stand-in in ``sys.modules``: a name Whoosh
 imports from it is a function that loads the real module when called, and any other
 attribute loads the real module at once (which then replaces the stand-in for good).
 """
@@ -17,17 +18,23 @@ import sys
 import types
 from collections.abc import Callable
 
-DEFERRED = {"urllib.request": "urlretrieve", "whoosh.lang.morph_en": "variations"}
-"""Module -> the one name imported from it at start-up."""
+DEFERRED = {
+    "urllib.request": ("urlretrieve",),
+    "whoosh.lang.morph_en": ("variations",),
+    "calendar": (),
+}
+"""Module -> the names imported from it at start-up (``from module import name``). Only
+plain modules: a stand-in cannot be a package, whose submodules must stay importable."""
 
 
 class _StandIn(types.ModuleType):
-    def __init__(self, name: str, attribute: str):
+    def __init__(self, name: str, attributes: tuple[str, ...]):
         super().__init__(name)
-        setattr(self, attribute, _calling_real(name, attribute))
+        for attribute in attributes:
+            setattr(self, attribute, _calling_real(name, attribute))
 
     def __getattr__(self, attribute: str):
-        if attribute.startswith("__"):  # the import system probing (``__path__``...)
+        if attribute == "__path__":  # the import system asking whether this is a package
             raise AttributeError(attribute)
         return getattr(_real(self.__name__), attribute)
 
@@ -50,10 +57,10 @@ def _calling_real(name: str, attribute: str) -> Callable:
 
 def install() -> None:
     """Put the stand-ins in place; modules already imported are left as they are."""
-    for name, attribute in DEFERRED.items():
+    for name, attributes in DEFERRED.items():
         if name in sys.modules:
             continue
-        stand_in = _StandIn(name, attribute)
+        stand_in = _StandIn(name, attributes)
         sys.modules[name] = stand_in
         parent, _, child = name.rpartition(".")
         if parent in sys.modules:

@@ -100,37 +100,32 @@ class WordScorer:
             return _boosted(joined, query.boost)
         raise Unsupported(repr(query))
 
-    def term_scores(self, field: str, text: str, docnums: list[int] | None = None) -> Scores:
-        """The term's score in each article that has it (only ``docnums``, sorted, if given)."""
+    def term_scores(self, field: str, text: str) -> Scores:
+        """The term's score in each article that has it."""
         key = (field, text)
-        if docnums is None and key in self._terms:
+        if key in self._terms:
             return self._terms[key]
         searcher = self._searcher
         tbytes = searcher.schema[field].to_bytes(text)
         scores: Scores = {}
-        if (field, tbytes) not in searcher.reader():
-            return scores
-        idf = searcher.idf(field, tbytes)
-        k1 = searcher.weighting.K1
-        factor = k1 + 1
-        for number, (reader, base) in enumerate(self._segments):
-            if (field, tbytes) not in reader:
-                continue
-            lengths, norm = self._norm(field, number)
-            deleted = self._deleted[number]
-            wanted = None if docnums is None else _local(docnums, base, reader.doc_count_all())
-            if wanted is not None and not wanted:
-                continue
-            for ids, weights in _blocks(reader, field, tbytes, wanted):
-                for docnum, tf in zip(ids, weights, strict=True):
-                    if wanted is not None and docnum not in wanted.members:
-                        continue
-                    if docnum in deleted:
-                        continue
-                    code = lengths[docnum] if docnum < len(lengths) else 0
-                    scores[base + docnum] = idf * ((tf * factor) / (tf + norm[code]))
-        if docnums is None:
-            self._terms[key] = scores
+        if (field, tbytes) in searcher.reader():
+            idf = searcher.idf(field, tbytes)
+            factor = searcher.weighting.K1 + 1
+            for number, (reader, base) in enumerate(self._segments):
+                if (field, tbytes) not in reader:
+                    continue
+                codes, norm = self._norm(field, number)
+                deleted = self._deleted[number]
+                for ids, weights in _blocks(reader, field, tbytes):
+                    # Whoosh's bm25() term for term; every posting's document has a length
+                    scores.update(
+                        {
+                            base + docnum: idf * ((tf * factor) / (tf + norm[codes[docnum]]))
+                            for docnum, tf in zip(ids, weights, strict=True)
+                            if docnum not in deleted
+                        }
+                    )
+        self._terms[key] = scores
         return scores
 
     def score(self, field: str, text: str, docnum: int, weight: float) -> float:
@@ -178,10 +173,12 @@ def _boosted(scores: Scores, boost: float) -> Scores:
 
 
 def _union(parts: list[Scores]) -> Scores:
-    joined = dict(parts[0])
+    joined = parts[0]
     for part in parts[1:]:
-        for docnum, score in part.items():
-            joined[docnum] = joined[docnum] + score if docnum in joined else score
+        merged = {**joined, **part}
+        for docnum in joined.keys() & part.keys():
+            merged[docnum] = joined[docnum] + part[docnum]
+        joined = merged
     return joined
 
 
@@ -209,31 +206,8 @@ def _length_codes(reader, field: str) -> tuple[bytes, bool]:
     return (b"", True) if codes is None else (codes, False)
 
 
-class _Wanted:
-    """Segment-local document numbers to read, for skipping blocks that hold none."""
-
-    def __init__(self, members: list[int]):
-        self.sorted = members
-        self.members = frozenset(members)
-
-    def __bool__(self) -> bool:
-        return bool(self.sorted)
-
-    def any_between(self, low: int, high: int) -> bool:
-        """Whether one of them lies in ``low < docnum <= high``."""
-        index = bisect_right(self.sorted, low)
-        return index < len(self.sorted) and self.sorted[index] <= high
-
-
-def _local(docnums: list[int], base: int, count: int) -> _Wanted:
-    return _Wanted([docnum - base for docnum in docnums if base <= docnum < base + count])
-
-
-def _blocks(
-    reader, field: str, tbytes: bytes, wanted: _Wanted | None
-) -> Iterator[tuple[Iterable[int], Iterable[float]]]:
-    """(ids, weights) of each posting block of a term in one segment; with ``wanted``, only
-    the blocks whose id range holds one of them (the others are never decoded)."""
+def _blocks(reader, field: str, tbytes: bytes) -> Iterator[tuple[Iterable[int], Iterable[float]]]:
+    """(ids, weights) of each posting block of a term in one segment."""
     matcher = reader._terms.matcher(field, tbytes, reader.schema[field].format)
     if isinstance(matcher, ListMatcher):  # a term in one article: stored with its terminfo
         ids = matcher._ids
@@ -242,13 +216,10 @@ def _blocks(
         return
     if not isinstance(matcher, W3LeafMatcher):
         raise Unsupported(f"postings stored as {type(matcher).__name__}")
-    previous = -1
     while True:
-        if wanted is None or wanted.any_between(previous, matcher._maxid):
-            matcher._read_ids()
-            matcher._read_weights()
-            yield matcher._ids, matcher._weights
+        matcher._read_ids()
+        matcher._read_weights()
+        yield matcher._ids, matcher._weights
         if matcher._lastblock:
             return
-        previous = matcher._maxid
         matcher._goto(matcher._nextoffset)

@@ -32,6 +32,7 @@ def test_json_query_loads_no_terminal_or_network_code(corpus, tmp_path):
     loaded = _modules_after("query", "pipeline", "--json", "--index", str(tmp_path / "index"))
     assert "whoosh.searching" in loaded  # the probe did run a search
     unused = {"rich", "urllib.request", "http.client", "ssl", "email", "whoosh.lang.morph_en"}
+    unused |= {"calendar"}
     unused |= {"monitor_search.article", "monitor_search.indexer"}  # parsing, writing
     assert not unused & loaded
 
@@ -43,6 +44,10 @@ import urllib.request, whoosh.compat
 from whoosh.lang.morph_en import variations
 assert callable(urllib.request.urlopen) and urllib.request.Request("http://x").host == "x"
 assert "pulled" in variations("pull")
+import calendar
+assert calendar.monthrange(2000, 2)[1] == 29
+from whoosh.util.times import relative_days
+assert relative_days(1, 1, 0) == 0
 assert type(sys.modules["urllib.request"]).__name__ == "module"
 print("ok")
 """
