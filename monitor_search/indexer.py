@@ -23,6 +23,7 @@ from .decode import MAX_FILE_BYTES, UnreadableText, decode_article_bytes
 from .discover import discover
 from .errors import MsearchError
 from .parallel import ParallelWriter, available
+from .pool import install as use_compact_pool
 from .schema import document_fields
 from .store import locked_for_writing, record_indexed, shown
 
@@ -38,6 +39,8 @@ WRITER_MB = 256
 before it spills sorted runs to disk: bounds memory at any corpus size, under 512 MB."""
 BATCH_SECONDS = 120.0
 """...or this much work, whichever comes first."""
+
+use_compact_pool()
 
 
 @dataclass

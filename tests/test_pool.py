@@ -1,0 +1,127 @@
+"""The compact posting pool writes exactly the index Whoosh's own pool writes."""
+
+from __future__ import annotations
+
+import contextlib
+import random
+
+import pytest
+from whoosh import writing
+from whoosh.codec import base
+from whoosh.codec.whoosh3 import W3FieldWriter
+from whoosh.filedb.filestore import FileStorage, RamStorage
+
+from monitor_search.article import parse_article
+from monitor_search.pool import CompactPool, _add_postings, install
+from monitor_search.schema import build_schema, document_fields
+
+from .conftest import monitor_text
+
+WHOOSH_POOL = CompactPool.__bases__[0]
+"""Whoosh's own pool (``writing.PostingPool`` is replaced once the indexer is imported)."""
+WORDS = [
+    "gas",
+    "pipeline",
+    "Russia",
+    "Kyiv",
+    "Kiev",
+    "treaty",
+    "security",
+    "Aliyev",
+    "Baku",
+    "oil",
+    "the",
+    "of",
+    "said",
+]
+
+
+def _articles(count: int) -> list[dict]:
+    rng = random.Random(3)
+    fields = []
+    for number in range(count):
+        body = " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 80))) + "."
+        text = monitor_text(f"ARTICLE {number} {rng.choice(WORDS).upper()}", body.capitalize())
+        fields.append(
+            document_fields(
+                parse_article(text), path=f"/a/{number}.txt", doc_id=f"{number:012x}",
+                signature=b"s",
+            )
+        )  # fmt: skip
+    return fields
+
+
+@contextlib.contextmanager
+def _writing(*, compact: bool):
+    """Segment writers with msearch's pool and block writer, or with Whoosh's own."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(writing, "PostingPool", CompactPool if compact else WHOOSH_POOL)
+        add_postings = _add_postings if compact else base.FieldWriter.add_postings
+        patch.setattr(W3FieldWriter, "add_postings", add_postings)
+        yield
+
+
+def _index(folder, articles: list[dict], limitmb: float, *, compact: bool):
+    with _writing(compact=compact):
+        folder.mkdir()
+        ix = FileStorage(str(folder)).create_index(build_schema())
+        writer = ix.writer(limitmb=limitmb, compound=False)
+        for fields in articles:
+            writer.add_document(**fields)
+        writer.commit()
+    return ix
+
+
+def _files(folder) -> dict[str, bytes]:
+    """Segment files by what they hold (their names carry a random segment id)."""
+    return {
+        path.name.split(".", 1)[1]: path.read_bytes()
+        for path in folder.iterdir()
+        if path.name.startswith("MAIN_") and "." in path.name
+    }
+
+
+@pytest.mark.parametrize("limitmb", [128, 0.05], ids=["in memory", "spilling to runs"])
+def test_same_index_as_whooshs_pool_byte_for_byte(tmp_path, limitmb):
+    articles = _articles(300)
+    compact = _index(tmp_path / "compact", articles, limitmb, compact=True)
+    _index(tmp_path / "plain", articles, limitmb, compact=False)
+    written = _files(tmp_path / "compact")
+    assert {"pst", "trm", "_body_len.col"} <= written.keys()
+    assert written == _files(tmp_path / "plain")
+    with compact.reader() as reader:
+        assert len(list(reader.iter_postings())) > 5000
+
+
+def test_postings_out_of_order_or_without_values_come_out_sorted():
+    pool = CompactPool(RamStorage(), None)
+    items = [("body", b"gas", 5, 1.0, b"p"), ("body", b"gas", 2, 2.0, None),
+             ("body", b"baku", 9, 1.0, b"xy"), ("title", b"gas", 1, 2.0, b"")]  # fmt: skip
+    for item in items:
+        pool.add(item)
+    expected = [(f, t, d, w, v or b"") for f, t, d, w, v in sorted(items, key=lambda i: i[:3])]
+    assert list(pool.items()) == expected
+
+
+def test_merging_segments_gives_whooshs_index(tmp_path):
+    """Merging (postings read back from segments, without values for some fields) goes
+    through the pool too."""
+    articles = _articles(120)
+    for name, compact in (("compact", True), ("plain", False)):
+        ix = _index(tmp_path / name, articles[:60], 128, compact=compact)
+        with _writing(compact=compact):
+            writer = ix.writer(compound=False)
+            for fields in articles[60:]:
+                writer.add_document(**fields)
+            writer.commit(optimize=True)
+    assert _files(tmp_path / "compact") == _files(tmp_path / "plain")
+
+
+def test_install_makes_segment_writers_use_it(monkeypatch):
+    monkeypatch.setattr(writing, "PostingPool", WHOOSH_POOL)
+    monkeypatch.setattr(W3FieldWriter, "add_postings", base.FieldWriter.add_postings)
+    install()
+    writer = RamStorage().create_index(build_schema()).writer()
+    assert isinstance(writer.pool, CompactPool)
+    assert W3FieldWriter.add_postings is _add_postings
+    writer.cancel()
