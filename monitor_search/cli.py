@@ -123,6 +123,18 @@ def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+def _unraisable(unraisable) -> None:
+    """A KeyboardInterrupt raised inside a finaliser cannot propagate: Python prints it as
+    "Exception ignored" and goes on. Stay quiet; ``_stop_if_interrupted`` raises it again."""
+    if not isinstance(unraisable.exc_value, KeyboardInterrupt):
+        sys.__unraisablehook__(unraisable)
+
+
+def _stop_if_interrupted() -> None:
+    if _interrupted:
+        raise KeyboardInterrupt
+
+
 def _articles(count: int) -> str:
     return f"{count:,} article" if count == 1 else f"{count:,} articles"
 
@@ -172,6 +184,12 @@ def index(
     target = _index_dir(index_dir)
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl-C
     signal.signal(signal.SIGINT, _interrupt)
+    sys.unraisablehook = _unraisable
+
+    def advance(path: str) -> None:
+        _stop_if_interrupted()
+        progress.advance(path)
+
     try:
         with IndexProgress(enabled=not quiet and sys.stderr.isatty()) as progress:
             report = update_index(
@@ -181,7 +199,7 @@ def index(
                 wait_seconds=wait,
                 on_wait=lambda: _stderr(f"waiting for another 'msearch index' on {shown(target)}…"),
                 on_start=progress.start,
-                on_file=progress.advance,
+                on_file=advance,
                 on_skip=lambda path, reason: progress.note(f"msearch: skipped {path}: {reason}"),
             )
     except Exception:
@@ -190,6 +208,8 @@ def index(
         if _interrupted:
             raise IndexInterrupted() from None
         raise
+    if _interrupted:  # the interruption was swallowed after the last file
+        raise IndexInterrupted()
     for missing in report.missing:
         _stderr(f"{missing}: no such file or folder")
     if not quiet:

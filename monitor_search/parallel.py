@@ -8,7 +8,9 @@ Whoosh's version leaves three holes that this module closes:
   would live on, blocked on their job queue, holding the lock for ever. Here they are
   killed by the kernel when the parent dies (Linux ``PR_SET_PDEATHSIG``);
 * Ctrl-C reaches the whole process group, and each child would print a traceback.
-  Children ignore SIGINT; the parent cancels them;
+  Children ignore SIGINT; the parent cancels them (SIGTERM). Both signals stay blocked from
+  the fork until the child has set its own handlers: a child forked just as the parent is
+  interrupted would otherwise run the parent's handler and print a traceback;
 * a child that fails (disk full) vanishes silently and its documents with it. Here the
   commit checks every child's exit status and fails as loudly as a single writer would.
 """
@@ -24,6 +26,7 @@ import sys
 from whoosh.multiproc import MpWriter, SubWriterTask
 
 _PR_SET_PDEATHSIG = 1
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 _FAILED = 255
 """Exit status of a child that failed other than with an OSError (whose errno it exits with)."""
 
@@ -41,6 +44,7 @@ class _Child(SubWriterTask):
             os._exit(_FAILED)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
         try:
             super().run()
         except OSError as error:
@@ -68,7 +72,11 @@ class ParallelWriter(MpWriter):
         )
         task._parent_pid = os.getpid()
         self.tasks.append(task)
-        task.start()
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+        try:
+            task.start()
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         return task
 
     def _commit_toc(self, segments):
