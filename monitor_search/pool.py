@@ -44,28 +44,27 @@ class CompactPool(PostingPool):
         super().__init__(tempstore, segment, limitmb=limitmb, **kwargs)
         self._terms: dict[tuple[str, bytes], tuple[array, array, bytearray, array]] = {}
         self._unordered: set[tuple[str, bytes]] = set()
-        self._spelling = False
 
     def add(self, item: Posting) -> None:
-        fieldname, tbytes, docnum, weight, value = item
-        key = (fieldname, tbytes)
-        postings = self._terms.get(key)
-        if postings is None:
-            postings = self._terms[key] = (array("I"), array("d"), bytearray(), array("I"))
-            self.fieldnames.add(fieldname)
-            self.currentsize += _TERM_BYTES + len(tbytes)
-        elif docnum < postings[0][-1]:
-            self._unordered.add(key)  # not met in practice: documents arrive in order
-        if docnum == -1:  # Whoosh's marker for spelling words (fields msearch does not have)
-            self._spelling = True
-        docnums, weights, values, ends = postings
-        docnums.append(docnum)
-        weights.append(weight)
+        key = item[:2]  # (fieldname, term bytes)
+        try:
+            docnums, weights, values, ends = self._terms[key]
+        except KeyError:
+            docnums, weights, values, ends = self._terms[key] = (
+                array("I"), array("d"), bytearray(), array("I"),
+            )  # fmt: skip
+            self.fieldnames.add(key[0])
+            self.currentsize += _TERM_BYTES + len(key[1])
+        else:
+            if item[2] < docnums[-1]:
+                self._unordered.add(key)  # not met in practice: documents arrive in order
+        docnums.append(item[2])
+        weights.append(item[3])
+        value = item[4]
         if value:  # None and b"" alike: Whoosh writes both as no value
             values += value
-            self.currentsize += len(value)
         ends.append(len(values))
-        self.currentsize += _POSTING_BYTES
+        self.currentsize += _POSTING_BYTES + len(value or b"")
         if self.currentsize > self.limit:
             self.save()
 
@@ -80,7 +79,7 @@ class CompactPool(PostingPool):
 
     def items(self, maxfiles: int = 128) -> Iterator[Posting]:
         if not self.runs:
-            return self._sorted() if self._spelling or self._unordered else HeldPostings(self)
+            return self._sorted() if self._unordered else HeldPostings(self)
         return super().items(maxfiles)  # saves what is held, then merges the runs
 
     def _sorted(self) -> Iterator[Posting]:

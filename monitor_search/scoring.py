@@ -146,7 +146,8 @@ def _feedback_model(
     for word, weight in model.most_common():
         if len(chosen) == FEEDBACK_WORDS:
             break
-        if max(searcher.doc_frequency(field, word) for field in QUERY_FIELDS) <= common:
+        # body first: common words are rejected on one lookup (one per segment) instead of two
+        if all(searcher.doc_frequency(field, word) <= common for field in ("body", "title")):
             chosen[word] = weight
     return chosen
 
