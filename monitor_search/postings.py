@@ -78,6 +78,21 @@ class WordScorer:
             scores = {docnum: score for docnum, score in scores.items() if docnum in allowed}
         return scores
 
+    def matches(self, query: wq.Query) -> set[int]:
+        """The articles ``query`` matches, without their scores: unions and intersections of
+        document numbers are set operations, far cheaper than adding up scores."""
+        kind = type(query)
+        if kind is wq.Term:
+            return set(self.term_scores(query.fieldname, query.text))
+        if kind is wq.Every:
+            return set(self._evaluate(query))
+        if kind is wq.AndNot:
+            return self.matches(query.a) - self.matches(query.b)
+        if kind in (wq.Or, wq.And):
+            parts = [self.matches(q) for q in query.subqueries]
+            return set.union(*parts) if kind is wq.Or else set.intersection(*parts)
+        raise Unsupported(repr(query))
+
     def _evaluate(self, query: wq.Query) -> Scores:
         kind = type(query)
         if kind is wq.Term:

@@ -261,14 +261,17 @@ def _tiered(searcher, ranking: Ranking, limit: int, filter_query):
 
 def _tiered_from_postings(searcher, ranking: Ranking, limit: int, filter_query):
     """``_tiered`` for word queries, scored in bulk (see ``postings``): same hits, same
-    scores, same order, and the total comes free."""
+    scores, same order. When articles with every word fill the page, the others are only
+    counted, not scored."""
     scorer = postings.WordScorer(searcher)
     allowed = _allowed(searcher, filter_query)
-    scores = scorer.evaluate(ranking.any_words, allowed)
     first: list[tuple[int, float]] = []
     if ranking.all_words is not None:
-        every_word = scorer.evaluate(ranking.all_words)
-        first = postings.top({d: s for d, s in scores.items() if d in every_word}, limit)
+        first = postings.top(scorer.evaluate(ranking.all_words, allowed), limit)
+        if len(first) == limit:
+            matched = scorer.matches(ranking.any_words)
+            return first, [], len(matched if allowed is None else matched & allowed)
+    scores = scorer.evaluate(ranking.any_words, allowed)
     taken = {docnum for docnum, _ in first}
     rest = [hit for hit in postings.top(scores, limit + len(first)) if hit[0] not in taken]
     return first, rest[: limit - len(first)], len(scores)

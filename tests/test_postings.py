@@ -89,7 +89,9 @@ def _same(found: dict[int, float], expected: dict[int, float]) -> None:
 def test_scores_equal_whooshs(index, query):
     with open_for_reading(index).searcher(weighting=WEIGHTING) as searcher:
         assert postings.supports(query, searcher)
-        _same(postings.WordScorer(searcher).evaluate(query), _whoosh(searcher, query))
+        expected = _whoosh(searcher, query)
+        _same(postings.WordScorer(searcher).evaluate(query), expected)
+        assert postings.WordScorer(searcher).matches(query) == expected.keys()
 
 
 @settings(max_examples=60, deadline=None)
@@ -100,6 +102,7 @@ def test_and_not_keeps_scores_and_drops_every_excluded_article(index, kept, drop
         expected = {d: s for d, s in _whoosh(searcher, kept).items() if d not in excluded}
         found = postings.WordScorer(searcher).evaluate(wq.AndNot(kept, dropped))
         _same(found, expected)
+        assert postings.WordScorer(searcher).matches(wq.AndNot(kept, dropped)) == expected.keys()
 
 
 def test_every_and_filters(index):
