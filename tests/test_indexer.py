@@ -6,6 +6,7 @@ import os
 
 import pytest
 
+from monitor_search import indexer
 from monitor_search.catalog import index_stats
 from monitor_search.errors import NotAnIndex
 from monitor_search.indexer import update_index
@@ -107,3 +108,28 @@ def test_missing_path_is_reported(corpus, tmp_path):
     report = update_index([str(corpus), str(tmp_path / "nope")], tmp_path / "ix")
     assert report.missing == [str(tmp_path / "nope")]
     assert report.new == 4
+
+
+def test_small_changes_never_rewrite_large_segments(tmp_path, monkeypatch):
+    """Adding or changing a few files writes a small segment and merges only the small ones
+    (Whoosh's own policy could rewrite most of the index for one file)."""
+    monkeypatch.setattr(indexer, "BATCH_DOCUMENTS", 30)
+    monkeypatch.setattr(indexer, "SMALL_SEGMENT", 20)
+    folder, index_dir = tmp_path / "articles", tmp_path / "ix"
+    for number in range(90):
+        write_article(folder, f"{number:03d}.txt", f"ARTICLE {number}", f"Pipeline news {number}.")
+    update_index([str(folder)], index_dir)
+
+    def segment_files():
+        return {path.name: path.stat().st_mtime_ns for path in index_dir.glob("*.pst")}
+
+    large = segment_files()
+    assert len(large) == 3
+    for round_ in range(3):
+        write_article(folder, "000.txt", "ARTICLE 0", f"Pipeline news, revised {round_}.")
+        assert update_index([str(folder)], index_dir).updated == 1
+        now = segment_files()
+        assert large.items() <= now.items()  # the large segments untouched
+        assert len(now) == 4  # plus one small segment, the earlier small one merged into it
+    assert search(index_dir, "pipeline").total == 90
+    assert search(index_dir, "revised").total == 1

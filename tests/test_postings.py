@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
 
-from monitor_search import postings, search
+from monitor_search import indexer, postings, search
 from monitor_search.indexer import update_index
 from monitor_search.query import build_query
 from monitor_search.scoring import WEIGHTING, _term_counts
@@ -38,13 +38,15 @@ def index(tmp_path_factory):
     root = tmp_path_factory.mktemp("postings")
     rng = random.Random(7)
     folder, index_dir = root / "articles", root / "index"
-    for batch in range(3):
-        for number in range(150):
-            write_article(folder, f"{batch}-{number}.txt", *_article(rng))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(indexer, "SMALL_SEGMENT", 100)  # keep the 150-article segments apart
+        for batch in range(3):
+            for number in range(150):
+                write_article(folder, f"{batch}-{number}.txt", *_article(rng))
+            update_index([str(folder)], index_dir)
+        for number in range(0, 150, 7):
+            write_article(folder, f"0-{number}.txt", *_article(rng))
         update_index([str(folder)], index_dir)
-    for number in range(0, 150, 7):
-        write_article(folder, f"0-{number}.txt", *_article(rng))
-    update_index([str(folder)], index_dir)
     ix = open_for_reading(index_dir)
     with ix.searcher(weighting=WEIGHTING) as searcher:
         leaves = searcher.reader().leaf_readers()
