@@ -12,8 +12,8 @@ It also avoids a Whoosh 2.7 bug: its ``AndNotMatcher`` never excludes the first 
 segment when the excluded term's postings start earlier, so ``gas AND NOT Russia`` could
 return an article about Russia.
 
-This is the one module that reads Whoosh's posting and length storage directly (Whoosh 2.7's
-``whoosh3`` codec, pinned in ``pyproject.toml``).
+It reads Whoosh's posting and length storage directly (Whoosh 2.7's ``whoosh3`` codec, pinned
+in ``pyproject.toml``), as only ``pool.py`` (writing it) and ``patches.py`` otherwise do.
 """
 
 from __future__ import annotations
@@ -177,8 +177,7 @@ class WordScorer:
 def top(scores: Scores, limit: int) -> list[tuple[int, float]]:
     """The ``limit`` best (docnum, score) pairs: highest score first, then lowest docnum,
     as Whoosh's collector orders them."""
-    best = heapq.nlargest(limit, scores.items(), key=lambda item: (item[1], -item[0]))
-    return best
+    return heapq.nlargest(limit, scores.items(), key=lambda item: (item[1], -item[0]))
 
 
 def _boosted(scores: Scores, boost: float) -> Scores:
@@ -216,9 +215,9 @@ def _b(weighting: BM25F, field: str) -> float:
 
 def _length_codes(reader, field: str) -> tuple[bytes, bool]:
     """The segment's one-byte length code of ``field`` for each document, and whether the
-    segment has no lengths for it at all."""
+    segment has no lengths for it at all (then all codes are 0)."""
     codes = length_codes(reader._perdoc, field)
-    return (b"", True) if codes is None else (codes, False)
+    return (bytes(reader.doc_count_all()), True) if codes is None else (codes, False)
 
 
 def _blocks(reader, field: str, tbytes: bytes) -> Iterator[tuple[Iterable[int], Iterable[float]]]:
