@@ -162,20 +162,25 @@ def print_article(article: StoredArticle, out: Console) -> None:
 
 
 def print_stats(stats: IndexStats, out: Console) -> None:
-    table = Table(show_header=False, box=None, pad_edge=False)
-    table.add_column(style=DIM_STYLE)
-    table.add_column()
-    table.add_row("index", inert(stats.index))
-    table.add_row("articles", f"{stats.articles:,}")
-    table.add_row("size on disk", human_size(stats.size_bytes))
-    table.add_row("last indexed", stats.last_indexed or "never")
+    """Label and value per line, labels aligned; plain lines rather than a table, so piped
+    output has no trailing padding."""
     years = f"{stats.first_year}–{stats.last_year}" if stats.first_year is not None else "unknown"
     if stats.unknown_year:
         years += f" ({stats.unknown_year:,} without a year)"
-    table.add_row("years", years)
-    for name, count in stats.publications.items():
-        table.add_row("publication", Text(f"{inert(name)}: {count:,}"))
-    out.print(table)
+    rows = [
+        ("index", inert(stats.index)),
+        ("articles", f"{stats.articles:,}"),
+        ("size on disk", human_size(stats.size_bytes)),
+        ("last indexed", stats.last_indexed or "never"),
+        ("years", years),
+        *(
+            ("publication", f"{inert(name)}: {count:,}")
+            for name, count in stats.publications.items()
+        ),
+    ]
+    width = max(len(label) for label, _ in rows)
+    for label, value in rows:
+        out.print(Text.assemble((label.ljust(width), DIM_STYLE), "  ", value))
 
 
 def human_size(size: int) -> str:

@@ -168,7 +168,9 @@ def test_show_and_stats(msearch, indexed):
     assert stats["publications"] == {"Monitor": 3, "Eurasia Daily Monitor": 1}
     assert (stats["first_year"], stats["last_year"]) == (1998, 2005)
     assert stats["size_bytes"] > 0 and stats["last_indexed"]
-    assert "articles" in msearch("stats").out
+    text = msearch("stats").out
+    assert "articles" in text and "publication   Eurasia Daily Monitor: 1" in text
+    assert all(line == line.rstrip() for line in text.splitlines())  # no table padding
 
 
 HOSTILE = (
