@@ -7,10 +7,8 @@ them and the JSON writer can hand them on, neither knowing anything of Whoosh.
 from __future__ import annotations
 
 import re
+from collections import deque
 from dataclasses import dataclass
-
-from whoosh import highlight as wh
-from whoosh.analysis import Token
 
 from .analysis import WORD_PATTERN
 from .fastindex import possible_terms, term_if_possible
@@ -23,6 +21,8 @@ _TAIL = 3
 HIGHLIGHT_SCAN_CHARS = 200_000
 """Only this much of a very long article is scanned for passages (bounds time per hit)."""
 _WORDS = re.compile(WORD_PATTERN)
+_CHARLIMIT = 2**15
+"""Passages come from this much of an article (Whoosh's fragmenter's limit, kept)."""
 
 
 @dataclass(frozen=True)
@@ -35,24 +35,8 @@ class Fragment:
     ends_article: bool = False
 
 
-class _Collect(wh.Formatter):
-    """A Whoosh formatter that returns fragments as data instead of marked-up strings."""
-
-    def format(self, fragments, replace=False):
-        return [_to_fragment(fragment) for fragment in fragments]
-
-
-def _to_fragment(fragment) -> Fragment:
-    start, end = fragment.startchar, fragment.endchar
-    if len(fragment.text) - end <= _TAIL:  # keep the article's last ")." rather than cut it
-        end = len(fragment.text)
-    text = fragment.text[start:end].replace("\n", " ")
-    spans = tuple(
-        (token.startchar - start, token.endchar - start)
-        for token in fragment.matches
-        if start <= token.startchar and token.endchar <= end
-    )
-    return Fragment(text, spans, start == 0, end >= len(fragment.text))
+Match = tuple[int, int, str]
+"""A matched word: start and end offsets in the article, and its index term."""
 
 
 def passages(text: str, terms: set[str], name_keys: frozenset[str] = frozenset()):
@@ -61,37 +45,85 @@ def passages(text: str, terms: set[str], name_keys: frozenset[str] = frozenset()
     if not (terms or name_keys) or not text:
         return []
     text = text[:HIGHLIGHT_SCAN_CHARS]
-    fragmenter = wh.ContextFragmenter(maxchars=FRAGMENT_CHARS, surround=CONTEXT_CHARS)
-    fragments = fragmenter.fragment_tokens(text, _marked(text, terms, name_keys))
-    return _Collect()(text, _best(fragments))
+    windows = list(_windows(_marked(text, terms, name_keys)))
+    return [_to_fragment(text, *window) for window in _best(windows)]
 
 
-def _best(fragments) -> list:
+def _windows(words):
+    """(start, end, matches) of each passage: Whoosh's ``ContextFragmenter`` (maxchars
+    FRAGMENT_CHARS, surround CONTEXT_CHARS, its 32,768-character limit), step for step,
+    quirks included, on plain tuples instead of a Token object per word."""
+    first, firsts, countdown, matches, length, end = None, deque(), -1, [], 0, None
+    for start, end, term, matched in words:
+        size = end - start
+        if end > _CHARLIMIT:
+            break
+        if countdown < 0 and not matched:
+            firsts.append(start)
+            while firsts and end - firsts[0] > CONTEXT_CHARS:
+                firsts.popleft()
+        elif length + size > FRAGMENT_CHARS:
+            countdown = 0
+        elif matched:
+            countdown = CONTEXT_CHARS
+            if first is None:
+                if firsts:
+                    first = firsts[0]
+                else:
+                    first = start
+                    countdown += CONTEXT_CHARS
+            matches.append((start, end, term))
+        if countdown >= 0:
+            length += size
+            countdown -= size
+            if countdown <= 0:
+                yield _window(first, end, matches)
+                first, firsts, matches, length = None, deque(), [], 0
+    if matches:
+        yield _window(first, end, matches)
+
+
+def _window(first: int | None, end: int, matches: list[Match]) -> tuple:
+    """Whoosh's ``mkfrag``: a window with no start begins at its first match, or at 0."""
+    if first is None:
+        first = matches[0][0] if matches else 0
+    return first, end, matches
+
+
+def _best(windows: list) -> list:
     """The best-scoring passages, earlier first on a tie, then in text order.
 
-    Not Whoosh's top_fragments: it breaks ties by object address, so the same query could
-    show different passages from one run to the next.
+    The score is Whoosh's ``BasicFragmentScorer`` (matches times distinct terms), but not
+    its top_fragments: it breaks ties by object address, so the same query could show
+    different passages from one run to the next.
     """
-    scorer = wh.BasicFragmentScorer()
-    scored = sorted(fragments, key=lambda f: (-scorer(f), f.startchar))
-    return sorted(scored[:MAX_FRAGMENTS], key=lambda f: f.startchar)
+
+    def score(window) -> int:
+        matches = window[2]
+        return len(matches) * (len({term for _, _, term in matches}) * 100 or 1)
+
+    scored = sorted(windows, key=lambda window: (-score(window), window[0]))
+    return sorted(scored[:MAX_FRAGMENTS], key=lambda window: window[0])
+
+
+def _to_fragment(text: str, start: int, end: int, matches: list[Match]) -> Fragment:
+    if len(text) - end <= _TAIL:  # keep the article's last ")." rather than cut it
+        end = len(text)
+    spans = tuple((a - start, b - start) for a, b, _ in matches if start <= a and b <= end)
+    return Fragment(text[start:end].replace("\n", " "), spans, start == 0, end >= len(text))
 
 
 def _marked(text: str, terms: set[str], name_keys: frozenset[str]):
-    """The words of ``text`` as Whoosh tokens with their index term (``fastindex``: the same
-    terms as ``text_analyzer``, in one pass; stop words get none), each marked as matched
-    if its term is one of ``terms`` or, for a name, its key one of ``name_keys``.
-
-    Words that cannot have one of ``terms`` are not stemmed (``possible_terms``). One token
-    object is reused, as Whoosh's tokenizers do; the fragmenter copies the ones it keeps."""
-    token = Token(chars=True, boost=1.0)
+    """(start, end, term, matched) for each word of ``text``: its index term (``fastindex``:
+    the same terms as ``text_analyzer``, in one pass; stop words get none), matched if the
+    term is one of ``terms`` or, for a name, its key one of ``name_keys``. Words that cannot
+    have one of ``terms`` are not stemmed (``possible_terms``)."""
     may_become = possible_terms(terms)
     for match in _WORDS.finditer(text):
         word = match.group(0)
-        token.text = term_if_possible(word, may_become)
-        token.startchar, token.endchar = match.span()
-        token.matched = token.text in terms or (bool(name_keys) and name_key(word) in name_keys)
-        yield token
+        term = term_if_possible(word, may_become)
+        matched = term in terms or (bool(name_keys) and name_key(word) in name_keys)
+        yield (*match.span(), term, matched)
 
 
 def whole(text: str, terms: set[str], analyzer) -> Fragment:
