@@ -1,5 +1,5 @@
 """``python -m monitor_search`` runs the ``msearch`` command."""
 
-from .cli import main
+from .cli import run
 
-raise SystemExit(main())
+run()

@@ -297,3 +297,26 @@ def test_colour_in_a_terminal_and_none_with_no_color(tmp_path):
     plain = in_terminal({"NO_COLOR": "1"})
     assert "Collective" in plain
     assert "\x1b[3" not in plain and "\x1b[4" not in plain  # no colours
+
+
+def test_read_only_commands_end_at_once_with_all_their_output(corpus, tmp_path):
+    """``run`` ends read-only commands with os._exit once their output is flushed: nothing
+    may be lost, in a pipe, or when the reader goes away."""
+    env = {**os.environ, "MSEARCH_INDEX": str(tmp_path / "index"), "NO_COLOR": "1"}
+    msearch = [sys.executable, "-m", "monitor_search"]
+    indexed = subprocess.run([*msearch, "index", str(corpus), "-q"], env=env, check=True)
+    assert indexed.returncode == 0
+    done = subprocess.run(
+        [*msearch, "query", "*", "--jsonl", "-n", "50"], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert len([json.loads(line) for line in done.stdout.splitlines()]) == 4
+    assert subprocess.run([*msearch, "query", "zzzyzzy"], env=env).returncode == 1
+    reader = subprocess.Popen(
+        [*msearch, "export"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    first = reader.stdout.read(10)
+    reader.stdout.close()  # like `| head -c 10`
+    code, err = reader.wait(timeout=30), reader.stderr.read()
+    assert code == 0, (first, err)
+    assert b"Traceback" not in err
