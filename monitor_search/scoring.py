@@ -142,14 +142,26 @@ def _feedback_model(
         for word, count in words.items():
             model[word] += (score / scores) * count / length
     common = COMMON_SHARE * searcher.doc_count_all()
+    segments = [reader for reader, _ in searcher.reader().leaf_readers()]
     chosen: dict[str, float] = {}
     for word, weight in model.most_common():
         if len(chosen) == FEEDBACK_WORDS:
             break
-        # body first: common words are rejected on one lookup (one per segment) instead of two
-        if all(searcher.doc_frequency(field, word) <= common for field in ("body", "title")):
+        # body first: a common word is rejected before its headline count is looked up
+        if all(not _more_common_than(segments, field, word, common) for field in ("body", "title")):
             chosen[word] = weight
     return chosen
+
+
+def _more_common_than(segments, field: str, word: str, limit: float) -> bool:
+    """Whether more than ``limit`` articles have ``word`` in ``field``, counting segment by
+    segment and stopping as soon as it is clear (a term lookup per segment each)."""
+    total = 0
+    for reader in segments:
+        total += reader.doc_frequency(field, word)
+        if total > limit:
+            return True
+    return False
 
 
 def _has_letter(term: str) -> bool:
