@@ -165,10 +165,11 @@ INDEX_STEPS = (
     ("        text_positions", "monitor_search/fastindex.py", "text_positions"),
     ("        name_counts", "monitor_search/fastindex.py", "name_counts"),
     ("        porter stem (cache misses)", "whoosh/lang/porter.py", "stem"),
-    ("      PostingPool.add (buffer + sort runs)", "whoosh/writing.py", "add"),
+    ("      CompactPool.add (postings held per term)", "monitor_search/pool.py", "add"),
     ("  commits (flush segment, merge)", "whoosh/writing.py", "commit"),
     ("    merging segments", "whoosh/writing.py", "_merge_segments"),
     ("    writing postings", "whoosh/writing.py", "_flush_segment"),
+    ("      posting blocks (write_held)", "monitor_search/pool.py", "write_held"),
     ("  marker writes (record_indexed)", "monitor_search/store.py", "record_indexed"),
 )
 
@@ -370,7 +371,7 @@ QUERY_STEPS = (
     ("  open_for_reading (open_dir, doc_count)", "monitor_search/store.py", "open_for_reading"),
     ("    build_schema", "monitor_search/schema.py", "build_schema"),
     ("  build_query (incl. name variants)", "monitor_search/query.py", "build_query"),
-    ("  _ranked (Whoosh searches)", "monitor_search/search.py", "_ranked"),
+    ("  _ranked (scoring, feedback re-ranking)", "monitor_search/search.py", "_ranked"),
     ("  _highlight_terms", "monitor_search/search.py", "_highlight_terms"),
     ("  _hit (stored fields, passages)", "monitor_search/search.py", "_hit"),
     ("    passages", "monitor_search/highlight.py", "passages"),

@@ -18,11 +18,10 @@ MAX_FRAGMENTS = 3
 FRAGMENT_CHARS = 240
 CONTEXT_CHARS = 70
 _TAIL = 3
-HIGHLIGHT_SCAN_CHARS = 200_000
-"""Only this much of a very long article is scanned for passages (bounds time per hit)."""
 _WORDS = re.compile(WORD_PATTERN)
 _CHARLIMIT = 2**15
-"""Passages come from this much of an article (Whoosh's fragmenter's limit, kept)."""
+"""Passages come from this much of an article (Whoosh's fragmenter's limit, kept): it bounds
+the time spent on a very long article."""
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,6 @@ def passages(text: str, terms: set[str], name_keys: frozenset[str] = frozenset()
     (or a name whose transliteration key is in ``name_keys``), in text order."""
     if not (terms or name_keys) or not text:
         return []
-    text = text[:HIGHLIGHT_SCAN_CHARS]
     windows = list(_windows(_marked(text, terms, name_keys)))
     return [_to_fragment(text, *window) for window in _best(windows)]
 

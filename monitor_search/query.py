@@ -86,11 +86,11 @@ def wants_variants(word: str, reader) -> bool:
 
     Only if some article has a name with the same key but not this spelling (otherwise
     there is no variant to find). Then yes when the archive uses this very spelling as a
-    name (``Kyiv``), or does not contain
-    the word at all and it is written like a name: capitalised (``Kiev`` where the archive
-    writes ``Kyiv``), long enough not to be a short common word (``chechnia``), or in another
-    alphabet (``Киев``). No for words the archive uses only as ordinary words, so that
-    ``security`` or ``mess`` never drift to names that happen to fold alike.
+    name (``Kyiv``), or does not contain the word at all and it is written like a name:
+    capitalised (``Kiev`` where the archive writes ``Kyiv``), long enough not to be a short
+    common word (``chechnia``), or in another alphabet (``Киев``). No for words the archive
+    uses only as ordinary words, so that ``security`` or ``mess`` never drift to names that
+    happen to fold alike.
     """
     key = name_key(word)
     if key is None:

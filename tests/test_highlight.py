@@ -13,7 +13,6 @@ from monitor_search.highlight import (
     _WORDS,
     CONTEXT_CHARS,
     FRAGMENT_CHARS,
-    HIGHLIGHT_SCAN_CHARS,
     MAX_FRAGMENTS,
     Fragment,
     passages,
@@ -28,8 +27,9 @@ WORDS = ["pipeline", "Pipelines", "gas", "Russia", "the", "of", "Kyiv", "Kiev", 
 
 
 def whooshs_passages(text: str, terms: set[str], name_keys: frozenset[str]) -> list[Fragment]:
-    """The implementation this replaced: Whoosh's ContextFragmenter over Token objects."""
-    text = text[:HIGHLIGHT_SCAN_CHARS]
+    """The implementation this replaced: Whoosh's ContextFragmenter over Token objects (it
+    cut the text at 200,000 characters first; its fragmenter stops at 32,768 anyway)."""
+    text = text[:200_000]
     may_become = possible_terms(terms)
 
     def tokens():
