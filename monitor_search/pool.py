@@ -12,7 +12,8 @@ Whoosh's run format, when it does reach its limit (merging large segments).
 Whoosh then wrote the segment one posting at a time (``FieldWriter.add_postings``: a length
 lookup and a method call per posting). ``write_held`` fills each posting block of the
 ``whoosh3`` codec's writer from the held arrays instead: the same blocks, byte for byte
-(``tests/test_pool.py``), at a fraction of the calls.
+(``tests/test_pool.py``), at a fraction of the calls, each term's preceded by its plain
+document numbers and weights (``plainpostings``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from whoosh.codec import base
 from whoosh.codec.whoosh3 import W3FieldWriter
 from whoosh.writing import PostingPool
 
+from . import plainpostings
 from .patches import LENGTH_OF_CODE, length_codes
 
 Posting = tuple  # (fieldname, term bytes, docnum, weight, encoded value or None)
@@ -129,9 +131,11 @@ def write_held(writer: W3FieldWriter, schema, lengths, held: HeldPostings) -> No
             writer.start_field(fieldname, schema[fieldname])
             current = fieldname
             codes = None if lengths is None else length_codes(lengths, fieldname)
-        writer.start_term(tbytes)
         postings = writer._postwriter
         size, count = postings._blocklimit, len(docnums)
+        if count >= postings._inlinelimit:  # fewer are kept in the terms file by Whoosh
+            plainpostings.write(writer._postfile, docnums, weights)
+        writer.start_term(tbytes)
         for start in range(0, count, size):
             end = min(start + size, count)
             _fill_block(postings, docnums[start:end], weights[start:end], codes)

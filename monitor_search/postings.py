@@ -27,6 +27,7 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import ListMatcher
 from whoosh.scoring import BM25F
 
+from . import plainpostings
 from .patches import LENGTH_OF_CODE, length_codes
 
 Scores = dict[int, float]
@@ -221,8 +222,17 @@ def _length_codes(reader, field: str) -> tuple[bytes, bool]:
 
 
 def _blocks(reader, field: str, tbytes: bytes) -> Iterator[tuple[Iterable[int], Iterable[float]]]:
-    """(ids, weights) of each posting block of a term in one segment."""
-    matcher = reader._terms.matcher(field, tbytes, reader.schema[field].format)
+    """(ids, weights) of each posting block of a term in one segment: all at once when the
+    segment stores them plainly (``plainpostings``), else from Whoosh's blocks."""
+    terms = reader._terms
+    terminfo = terms.term_info(field, tbytes)
+    plain = plainpostings.read(terms._postfile, terminfo)
+    if plain is not None:
+        yield plain
+        return
+    matcher = terms._codec.postings_reader(
+        terms._postfile, terminfo, reader.schema[field].format, term=(field, tbytes)
+    )
     if isinstance(matcher, ListMatcher):  # a term in one article: stored with its terminfo
         ids = matcher._ids
         weights = matcher._weights or [matcher._all_weights or 1.0] * len(ids)

@@ -12,12 +12,12 @@ from whoosh import columns
 from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
 
 from .analysis import fold_key, name_analyzer, name_key_analyzer, text_analyzer
-from .fastindex import FastNames, FastText
+from .fastindex import FastNames, FastText, TermCounts
 
 if TYPE_CHECKING:  # parsing is for indexing; queries need not import it
     from .article import Article
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 """Bumped whenever fields or analysis change; an index of another version must be rebuilt."""
 
 TITLE_BOOST = 2.0
@@ -29,6 +29,9 @@ QUERY_FIELDS = ("title", "body")
 NAME_WEIGHT = 0.5
 """Weight of a match through a name's transliteration key (``Kiev`` finding ``Kyiv``) next to
 a match of the word itself: the variant is found, but ranks below the spelling asked for."""
+
+BODY_TERMS = "body_terms"
+"""The column of each article's body term counts (``fastindex.TermCounts``)."""
 
 FIELD_NAMES_FOR_USERS = ("title", "body", "publication", "source", "year", "volume", "issue")
 
@@ -50,6 +53,7 @@ def build_schema() -> Schema:
         signature=COLUMN(columns.VarBytesColumn()),
         title=FastText(analyzer=text_analyzer(), stored=True, field_boost=TITLE_BOOST),
         body=FastText(analyzer=text_analyzer(), stored=True),
+        body_terms=TermCounts(),  # BODY_TERMS: after "body" in name order, see TermCounts
         names=FastNames(analyzer=name_key_analyzer()),
         publication=TEXT(analyzer=name_analyzer(), stored=True, sortable=True),
         pubkey=ID(sortable=True),
@@ -74,6 +78,7 @@ def document_fields(article: Article, *, path: str, doc_id: str, signature: byte
         "signature": signature,
         "title": article.title,
         "body": article.body,
+        "body_terms": article.body,
         "names": article.body,
         "sources": list(article.sources),
         "date": article.date.isoformat() if article.date else None,

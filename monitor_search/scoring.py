@@ -19,9 +19,9 @@ from whoosh import query as wq
 from whoosh.lang import stopwords_for_language
 from whoosh.scoring import BM25F
 
-from .fastindex import term_counts, text_positions
+from .fastindex import decode_counts, term_counts, text_positions
 from .postings import WordScorer
-from .schema import QUERY_FIELDS
+from .schema import BODY_TERMS, QUERY_FIELDS
 
 FEEDBACK_ARTICLES = 5
 """First-pass articles the feedback words are taken from. Measured on Cranfield (nDCG@10 /
@@ -66,15 +66,15 @@ def reranked(searcher, query: wq.Query, first: list[Scored], rest: list[Scored])
     head = head_first + head_rest
     if not head or not _only_words(query):
         return first, rest
-    stored = {docnum: searcher.stored_fields(docnum) for docnum, _ in head}
+    articles = _Articles(searcher)
     top = head[:FEEDBACK_ARTICLES]
-    counts = {docnum: _term_counts(stored[docnum]) for docnum, _ in top}
+    counts = {docnum: articles.term_counts(docnum) for docnum, _ in top}
     words = _feedback_model(searcher, top, counts)
     total = sum(words.values())
     if not total:
         return first, rest
-    wanted = frozenset(words)  # below the top, only the feedback words need counting
-    counts.update({docnum: _term_counts(stored[docnum], wanted) for docnum, _ in head[len(top) :]})
+    wanted = frozenset(words)  # below the top, only the feedback words are needed
+    counts.update({docnum: articles.term_counts(docnum, wanted) for docnum, _ in head[len(top) :]})
     scale = len({leaf.text for leaf in query.leaves()}) / total
     weights = {word: weight * scale for word, weight in words.items()}
     bonus = _scores(searcher, weights, counts)
@@ -88,10 +88,22 @@ FieldCounts = dict[str, dict[str, int]]
 """Field -> index term -> occurrences, for one article."""
 
 
-def _term_counts(stored: dict, wanted: frozenset[str] | None = None) -> FieldCounts:
-    """How often each index term (each ``wanted`` one, if given) occurs in the article's
-    headline and body: the postings it was indexed with, recomputed from the stored text."""
-    return {field: term_counts(stored.get(field) or "", wanted) for field in QUERY_FIELDS}
+class _Articles:
+    """The term counts of articles' headlines and bodies, as they were indexed."""
+
+    def __init__(self, searcher):
+        self._searcher = searcher
+        self._bodies = searcher.reader().column_reader(BODY_TERMS)
+
+    def term_counts(self, docnum: int, wanted: frozenset[str] | None = None) -> FieldCounts:
+        """How often each index term (each ``wanted`` one, if given) occurs in the article's
+        headline and body: the headline's from its text, the body's as stored at indexing
+        time (``fastindex.TermCounts``)."""
+        title = self._searcher.stored_fields(docnum).get("title") or ""
+        body = decode_counts(self._bodies[docnum])
+        if wanted is not None:
+            body = {term: body[term] for term in wanted & body.keys()}
+        return {"title": term_counts(title, wanted), "body": body}
 
 
 def _scores(

@@ -8,7 +8,15 @@ from whoosh.fields import TEXT
 from whoosh.support.charset import accent_map
 
 from monitor_search.analysis import name_key_analyzer, text_analyzer
-from monitor_search.fastindex import FastNames, FastText, _term, term_counts
+from monitor_search.fastindex import (
+    FastNames,
+    FastText,
+    _term,
+    decode_counts,
+    encode_counts,
+    term_counts,
+    text_positions,
+)
 
 from .conftest import SEED
 
@@ -88,3 +96,9 @@ def test_the_last_two_letters_rule_holds_for_porters_suffixes(stem_of, suffixes)
     word = stem_of + "".join(suffixes)
     term = _term(word)
     assert not term or word.startswith(term[:-2])
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=PROSE)
+def test_stored_term_counts_are_the_texts(text):
+    assert decode_counts(encode_counts(text_positions(text))) == term_counts(text)

@@ -1,4 +1,5 @@
-"""The compact posting pool writes exactly the index Whoosh's own pool writes."""
+"""The compact posting pool writes exactly the index Whoosh's own pool writes, plus each
+term's plain postings (``plainpostings``) just before its Whoosh postings."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from whoosh.codec import base
 from whoosh.codec.whoosh3 import W3FieldWriter
 from whoosh.filedb.filestore import FileStorage, RamStorage
 
+from monitor_search import plainpostings
 from monitor_search.article import parse_article
 from monitor_search.pool import CompactPool, _add_postings, install
 from monitor_search.schema import build_schema, document_fields
@@ -73,12 +75,54 @@ def _index(folder, articles: list[dict], limitmb: float, *, compact: bool):
 
 
 def _files(folder) -> dict[str, bytes]:
-    """Segment files by what they hold (their names carry a random segment id)."""
-    return {
+    """Segment files by what they hold (their names carry a random segment id); the
+    postings file without the plain postings, and the terms file (which holds the offsets
+    they shift) as what Whoosh reads from it."""
+    files = {
         path.name.split(".", 1)[1]: path.read_bytes()
         for path in folder.iterdir()
         if path.name.startswith("MAIN_") and "." in path.name
     }
+    files["pst"], files["trm"] = _whoosh_view(folder, files["pst"])
+    return files
+
+
+def _whoosh_view(folder, postfile: bytes) -> tuple[bytes, list]:
+    """(the postings file less each term's plain postings, every term's statistics and
+    postings as Whoosh reads them). Checks on the way that the plain postings hold the
+    same document numbers and weights as Whoosh's blocks."""
+    ix = FileStorage(str(folder)).open_index()
+    cuts, terms = [], []
+    with ix.reader() as reader:  # one segment
+        for fieldname, tbytes in reader.all_terms():
+            info = reader._terms.term_info(fieldname, tbytes)
+            matcher = reader.postings(fieldname, tbytes)
+            postings = []
+            while matcher.is_active():
+                postings.append((matcher.id(), matcher.weight(), matcher.value()))
+                matcher.next()
+            stats = (info.doc_frequency(), info.weight(), info.min_length(), info.max_length())
+            terms.append((fieldname, tbytes, stats, info.is_inlined(), postings))
+            plain = plainpostings.read(reader._terms._postfile, info)
+            if plain is not None:
+                ids, weights = plain
+                assert list(zip(ids, weights, strict=True)) == [p[:2] for p in postings]
+                tail = plainpostings._TAIL
+                end = info._offset
+                _, packed, _ = tail.unpack(postfile[end - tail.size : end])
+                cuts.append((end - tail.size - packed, end))
+    kept, start = [], 0
+    for begin, end in sorted(cuts):
+        kept.append(postfile[start:begin])
+        start = end
+    return b"".join(kept) + postfile[start:], terms
+
+
+def _plain_terms(folder) -> int:
+    ix = FileStorage(str(folder)).open_index()
+    with ix.reader() as reader:
+        infos = [reader._terms.term_info(*term) for term in reader.all_terms()]
+        return sum(plainpostings.read(reader._terms._postfile, info) is not None for info in infos)
 
 
 @pytest.mark.parametrize("limitmb", [128, 0.05], ids=["in memory", "spilling to runs"])
@@ -91,6 +135,10 @@ def test_same_index_as_whooshs_pool_byte_for_byte(tmp_path, limitmb):
     assert written == _files(tmp_path / "plain")
     with compact.reader() as reader:
         assert len(list(reader.iter_postings())) > 5000
+        terms = len(list(reader.all_terms()))
+    # held in memory, every term gets plain postings; spilled to runs, Whoosh writes them
+    assert _plain_terms(tmp_path / "compact") == (terms if limitmb == 128 else 0)
+    assert _plain_terms(tmp_path / "plain") == 0
 
 
 def test_postings_out_of_order_or_without_values_come_out_sorted():

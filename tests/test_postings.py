@@ -9,10 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
 
-from monitor_search import indexer, postings, search
+from monitor_search import indexer, plainpostings, postings, search
+from monitor_search.fastindex import term_counts
 from monitor_search.indexer import update_index
 from monitor_search.query import build_query
-from monitor_search.scoring import WEIGHTING, _term_counts
+from monitor_search.scoring import WEIGHTING, _Articles
 from monitor_search.store import open_for_reading
 
 from .conftest import write_article
@@ -34,7 +35,8 @@ def _article(rng: random.Random) -> tuple[str, str]:
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory):
-    """Three commits (so three segments) and re-written articles (so deleted documents)."""
+    """Three commits (so three segments, one without plain postings, as an earlier version
+    wrote) and re-written articles (so deleted documents)."""
     root = tmp_path_factory.mktemp("postings")
     rng = random.Random(7)
     folder, index_dir = root / "articles", root / "index"
@@ -43,7 +45,10 @@ def index(tmp_path_factory):
         for batch in range(3):
             for number in range(150):
                 write_article(folder, f"{batch}-{number}.txt", *_article(rng))
-            update_index([str(folder)], index_dir)
+            with pytest.MonkeyPatch.context() as old_format:
+                if batch == 1:
+                    old_format.setattr(plainpostings, "write", lambda *args: None)
+                update_index([str(folder)], index_dir)
         for number in range(0, 150, 7):
             write_article(folder, f"0-{number}.txt", *_article(rng))
         update_index([str(folder)], index_dir)
@@ -52,7 +57,15 @@ def index(tmp_path_factory):
         leaves = searcher.reader().leaf_readers()
         assert len(leaves) > 1, "the index should have several segments"
         assert any(reader.has_deletions() for reader, _ in leaves)
+        plain = {_has_plain_postings(reader) for reader, _ in leaves}
+        assert plain == {True, False}, "segments with and without plain postings"
     return index_dir
+
+
+def _has_plain_postings(reader) -> bool:
+    terms = reader._terms
+    infos = [terms.term_info("body", text) for text in reader.lexicon("body")]
+    return any(plainpostings.read(terms._postfile, info) is not None for info in infos)
 
 
 def _word(text: str, boost: float = 1.0) -> wq.Query:
@@ -118,16 +131,22 @@ def test_every_and_filters(index):
 
 
 def test_score_from_counts_equals_the_postings(index):
-    """Feedback re-ranking scores articles from their own text (``_term_counts``)."""
+    """Feedback re-ranking scores articles from the term counts stored with them (the body's)
+    or counted in their text (the headline's): both are the postings' counts."""
     with open_for_reading(index).searcher(weighting=WEIGHTING) as searcher:
         scorer = postings.WordScorer(searcher)
         reader = searcher.reader()
+        articles = _Articles(searcher)
         docnums = list(reader.all_doc_ids())[::5]
         for field, boost in (("title", 2.0), ("body", 1.0)):
             for word in ("gas", "pipelin", "kyiv", "said"):
                 from_postings = scorer.term_scores(field, word)
                 for docnum in docnums:
-                    count = _term_counts(searcher.stored_fields(docnum))[field].get(word, 0)
+                    text = searcher.stored_fields(docnum).get(field) or ""
+                    count = term_counts(text).get(word, 0)
+                    assert articles.term_counts(docnum)[field].get(word, 0) == count
+                    wanted = articles.term_counts(docnum, frozenset([word, "absent"]))
+                    assert wanted[field] == ({word: count} if count else {})
                     assert (docnum in from_postings) == bool(count)
                     if count:
                         found = scorer.score(field, word, docnum, count * boost)

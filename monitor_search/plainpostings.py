@@ -1,0 +1,65 @@
+"""Each term's document numbers and weights, stored plainly just before its Whoosh postings.
+
+Whoosh's ``whoosh3`` codec pickles and compresses each block of 128 postings together with
+their positions, and gives document numbers as gaps to add up: reading the postings of a
+common word costs Python work for every posting, and it grows with the archive (at 100,000
+articles, most of a two-word query's time). Scoring needs neither positions nor anything
+else in those blocks: only which articles have the term and how often.
+
+So ``pool.write_held`` writes, in the postings file just before a term's Whoosh postings,
+its document numbers (``array("I")``) and weights (``array("f")``, the very values Whoosh
+stores), compressed together, then their count, the compressed size and a mark::
+
+    [zlib(docnums, 4 bytes each + weights, 4 bytes each)][count][size][b"MSPP"][Whoosh's]
+
+Whoosh never reads before a term's start, so it reads the file as before; ``read`` gets both
+arrays back in two reads and C-speed copies. (Compression at level 1 takes the index from
++28 % to about +10 % of its size: 20.6 MB of body postings at 10,000 articles become 8.0 MB.)
+A term without them (a segment written by an earlier version, or by Whoosh's own pool after
+it spilled to disk) gives None and is read from Whoosh's blocks; the mark and a count equal
+to the term's document frequency tell the two apart.
+"""
+
+from __future__ import annotations
+
+import struct
+import sys
+import zlib
+from array import array
+
+MARK = b"MSPP"
+_TAIL = struct.Struct("<II4s")
+_SWAP = sys.byteorder != "little"
+"""The arrays are stored little-endian whatever the machine."""
+
+
+def write(postfile, docnums: array, weights) -> None:
+    """Append a term's plain postings at the current position of ``postfile`` (just before
+    Whoosh starts the term)."""
+    ids = array("I", docnums)
+    values = array("f", weights)
+    if _SWAP:
+        ids.byteswap()
+        values.byteswap()
+    packed = zlib.compress(ids.tobytes() + values.tobytes(), 1)
+    postfile.write(packed + _TAIL.pack(len(ids), len(packed), MARK))
+
+
+def read(postfile, terminfo) -> tuple[array, array] | None:
+    """(document numbers, weights) of the term whose Whoosh postings ``terminfo`` locates,
+    or None if they were not stored plainly."""
+    start = terminfo._offset
+    if terminfo.is_inlined() or start is None or start < _TAIL.size:
+        return None
+    count, packed, mark = _TAIL.unpack(postfile.get(start - _TAIL.size, _TAIL.size))
+    if mark != MARK or count != terminfo.doc_frequency() or packed > start - _TAIL.size:
+        return None
+    data = zlib.decompress(postfile.get(start - _TAIL.size - packed, packed))
+    size = 4 * count
+    ids, weights = array("I"), array("f")
+    ids.frombytes(data[:size])
+    weights.frombytes(data[size:])
+    if _SWAP:
+        ids.byteswap()
+        weights.byteswap()
+    return ids, weights
