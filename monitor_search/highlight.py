@@ -117,11 +117,15 @@ def _marked(text: str, terms: set[str], name_keys: frozenset[str]):
     term is one of ``terms`` or, for a name, its key one of ``name_keys``. Words that cannot
     have one of ``terms`` are not stemmed (``possible_terms``)."""
     may_become = possible_terms(terms)
+    seen: dict[str, tuple[str, bool]] = {}  # words that cannot match are not cached elsewhere
     for match in _WORDS.finditer(text):
         word = match.group(0)
-        term = term_if_possible(word, may_become)
-        matched = term in terms or (bool(name_keys) and name_key(word) in name_keys)
-        yield (*match.span(), term, matched)
+        known = seen.get(word)
+        if known is None:
+            term = term_if_possible(word, may_become)
+            matched = term in terms or (bool(name_keys) and name_key(word) in name_keys)
+            known = seen[word] = (term, matched)
+        yield (*match.span(), *known)
 
 
 def whole(text: str, terms: set[str], analyzer) -> Fragment:

@@ -82,16 +82,23 @@ class WordScorer:
     def matches(self, query: wq.Query) -> set[int]:
         """The articles ``query`` matches, without their scores: unions and intersections of
         document numbers are set operations, far cheaper than adding up scores."""
+        return set(self._documents(query))
+
+    def _documents(self, query: wq.Query):
+        """``matches``, as any collection of document numbers (a term's scores are one)."""
         kind = type(query)
         if kind is wq.Term:
-            return set(self.term_scores(query.fieldname, query.text))
+            return self.term_scores(query.fieldname, query.text)
         if kind is wq.Every:
-            return set(self._evaluate(query))
+            return self._evaluate(query)
         if kind is wq.AndNot:
-            return self.matches(query.a) - self.matches(query.b)
+            return set(self._documents(query.a)).difference(self._documents(query.b))
         if kind in (wq.Or, wq.And):
-            parts = [self.matches(q) for q in query.subqueries]
-            return set.union(*parts) if kind is wq.Or else set.intersection(*parts)
+            parts = [self._documents(q) for q in query.subqueries]
+            if kind is wq.Or:
+                return set().union(*parts)
+            smallest = min(parts, key=len)
+            return set(smallest).intersection(*(part for part in parts if part is not smallest))
         raise Unsupported(repr(query))
 
     def _evaluate(self, query: wq.Query) -> Scores:
@@ -134,13 +141,14 @@ class WordScorer:
                 deleted = self._deleted[number]
                 for ids, weights in _blocks(reader, field, tbytes):
                     # Whoosh's bm25() term for term; every posting's document has a length
-                    scores.update(
-                        {
-                            base + docnum: idf * ((tf * factor) / (tf + norm[codes[docnum]]))
-                            for docnum, tf in zip(ids, weights, strict=True)
-                            if docnum not in deleted
-                        }
-                    )
+                    found = {
+                        base + docnum: idf * ((tf * factor) / (tf + norm[codes[docnum]]))
+                        for docnum, tf in zip(ids, weights, strict=True)
+                    }
+                    if deleted:
+                        for docnum in deleted.intersection(ids):
+                            del found[base + docnum]
+                    scores.update(found)
         self._terms[key] = scores
         return scores
 
@@ -199,14 +207,11 @@ def _union(parts: list[Scores]) -> Scores:
 
 def _intersection(parts: list[Scores]) -> Scores:
     smallest = min(parts, key=len)
-    common = set(smallest)
-    for part in parts:
-        if part is not smallest:
-            common.intersection_update(part)
-    joined = dict.fromkeys(sorted(common), 0.0)
-    for part in parts:
-        for docnum in joined:
-            joined[docnum] += part[docnum]
+    common = set(smallest).intersection(*(part for part in parts if part is not smallest))
+    first, *others = parts
+    joined = {docnum: first[docnum] for docnum in common}
+    for part in others:  # added in query order, as Whoosh adds them
+        joined = {docnum: score + part[docnum] for docnum, score in joined.items()}
     return joined
 
 

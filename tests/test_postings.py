@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import random
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
+from whoosh.columns import VarBytesColumn
+from whoosh.filedb.structfile import BufferFile, StructFile
 
 from monitor_search import indexer, plainpostings, postings, search
 from monitor_search.fastindex import term_counts
 from monitor_search.indexer import update_index
 from monitor_search.query import build_query
-from monitor_search.scoring import WEIGHTING, _Articles
+from monitor_search.scoring import WEIGHTING, _Articles, doc_frequency
 from monitor_search.store import open_for_reading
 
 from .conftest import write_article
@@ -184,3 +187,37 @@ def test_not_excludes_the_first_match_too(tmp_path, text):
     result = search.search(tmp_path / "index", text)
     assert [hit.path for hit in result.hits] == [str(folder / "c.txt")]
     assert result.total == 1
+
+
+def test_doc_frequency_sums_the_segments_and_stops_past_a_limit(index):
+    with open_for_reading(index).searcher(weighting=WEIGHTING) as searcher:
+        reader = searcher.reader()
+        for field, word in (("body", "pipelin"), ("title", "gas"), ("body", "absent")):
+            exact = reader.doc_frequency(field, word)
+            assert doc_frequency(searcher, field, word, limit=exact) == exact
+            assert doc_frequency(searcher, field, word.encode()) == exact  # remembered
+            if exact:
+                searcher.__dict__.pop("_msearch_doc_frequency")  # forget the counts
+                partial = doc_frequency(searcher, field, word, limit=0)
+                assert 0 < partial <= exact
+                assert doc_frequency(searcher, field, word) == exact  # the partial one forgotten
+
+
+@pytest.mark.parametrize("cutoff", [2**15, 10], ids=["offsets added up", "offsets stored"])
+def test_byte_columns_read_back_what_was_written(cutoff):
+    """``patches`` adds up a column's offsets its own way: every value must come back."""
+    rng = random.Random(5)
+    values = [
+        bytes(rng.randrange(256) for _ in range(rng.choice([0, 1, 3, 300]))) for _ in range(400)
+    ]
+    column = VarBytesColumn(write_offsets_cutoff=cutoff)
+    buffer = io.BytesIO()
+    writer = column.writer(StructFile(buffer))
+    for docnum, value in enumerate(values):
+        if value:
+            writer.add(docnum, value)
+    writer.finish(len(values))
+    data = buffer.getvalue()
+    reader = column.reader(BufferFile(data), 0, len(data), len(values))
+    assert reader.had_stored_offsets == (cutoff == 10)
+    assert [reader[docnum] for docnum in range(len(values))] == values
