@@ -55,6 +55,11 @@ def _supported(query: wq.Query, schema) -> bool:
         return bool(query.subqueries) and all(_supported(q, schema) for q in query.subqueries)
     if kind is wq.AndNot:
         return _supported(query.a, schema) and _supported(query.b, schema)
+    if kind is wq.Phrase:  # Whoosh's default: words next to each other, in order
+        if query.fieldname not in schema or query.slop != 1 or not query.words:
+            return False
+        fieldformat = schema[query.fieldname].format
+        return fieldformat is not None and fieldformat.supports("positions")
     return False
 
 
@@ -89,7 +94,7 @@ class WordScorer:
         kind = type(query)
         if kind is wq.Term:
             return self.term_scores(query.fieldname, query.text)
-        if kind is wq.Every:
+        if kind in (wq.Every, wq.Phrase):
             return self._evaluate(query)
         if kind is wq.AndNot:
             return set(self._documents(query.a)).difference(self._documents(query.b))
@@ -115,6 +120,8 @@ class WordScorer:
         if kind is wq.AndNot:
             kept, dropped = self._evaluate(query.a), self._evaluate(query.b)
             return {docnum: score for docnum, score in kept.items() if docnum not in dropped}
+        if kind is wq.Phrase:
+            return _boosted(self._phrase(query.fieldname, query.words), query.boost)
         if kind in (wq.Or, wq.And):
             parts = [self._evaluate(q) for q in query.subqueries]
             if len(parts) == 1:  # Whoosh ignores the boost of a one-part group
@@ -151,6 +158,40 @@ class WordScorer:
                     scores.update(found)
         self._terms[key] = scores
         return scores
+
+    def _phrase(self, field: str, words: list[str]) -> Scores:
+        """Articles with ``words`` one after the other in ``field``, each scoring the sum of
+        the words' scores, as Whoosh's ``Phrase`` (slop 1) scores them. Only the articles
+        that have every word are looked at, and only their postings' positions decoded."""
+        parts = [self.term_scores(field, word) for word in words]
+        if not all(parts):
+            return {}
+        smallest = min(parts, key=len)
+        candidates = set(smallest).intersection(*(part for part in parts if part is not smallest))
+        if len(words) > 1 and candidates:
+            found = [self._positions(field, word, candidates) for word in words]
+            candidates = {
+                docnum
+                for docnum in candidates
+                if any(
+                    all(start + offset in found[offset][docnum] for offset in range(1, len(words)))
+                    for start in found[0][docnum]
+                )
+            }
+        return {docnum: _tree_sum([part[docnum] for part in parts]) for docnum in candidates}
+
+    def _positions(self, field: str, word: str, wanted: set[int]) -> dict[int, set[int]]:
+        """The word's positions in each ``wanted`` article, read from the posting blocks
+        that hold one (the others are skipped on their headers)."""
+        tbytes = self._searcher.schema[field].to_bytes(word)
+        found: dict[int, set[int]] = {}
+        for reader, base in self._segments:
+            end = base + reader.doc_count_all()
+            local = sorted(docnum - base for docnum in wanted if base <= docnum < end)
+            if local and (field, tbytes) in reader:
+                for docnum, positions in _positions_of(reader, field, tbytes, local):
+                    found[base + docnum] = set(positions)
+        return found
 
     def score(self, field: str, text: str, docnum: int, weight: float) -> float:
         """The score a posting of ``weight`` (occurrences times field boost) in article
@@ -249,6 +290,46 @@ def _blocks(reader, field: str, tbytes: bytes) -> Iterator[tuple[Iterable[int], 
         matcher._read_ids()
         matcher._read_weights()
         yield matcher._ids, matcher._weights
+        if matcher._lastblock:
+            return
+        matcher._goto(matcher._nextoffset)
+
+
+def _tree_sum(scores: list[float]) -> float:
+    """The scores added up in the order of Whoosh's ``make_binary_tree`` of intersections
+    (the first half, then the second), so that the floats come out identical."""
+    if len(scores) == 1:
+        return scores[0]
+    half = len(scores) // 2
+    return _tree_sum(scores[:half]) + _tree_sum(scores[half:])
+
+
+def _positions_of(reader, field: str, tbytes: bytes, wanted: list[int]):
+    """(docnum, positions) for each of the sorted segment-local ``wanted`` documents that
+    has the term, from Whoosh's posting blocks: a block is decoded only if its range of
+    document numbers holds a wanted one."""
+    fieldformat = reader.schema[field].format
+    matcher = reader._terms.matcher(field, tbytes, fieldformat)
+    decode = fieldformat.decode_positions
+    if isinstance(matcher, ListMatcher):
+        for docnum, value in zip(matcher._ids, matcher._values, strict=True):
+            if docnum in wanted:
+                yield docnum, decode(value)
+        return
+    if not isinstance(matcher, W3LeafMatcher):
+        raise Unsupported(f"postings stored as {type(matcher).__name__}")
+    index = 0
+    while index < len(wanted):
+        if wanted[index] <= matcher._maxid:
+            matcher._read_ids()
+            matcher._read_values()
+            for docnum, value in zip(matcher._ids, matcher._values, strict=True):
+                while index < len(wanted) and wanted[index] < docnum:
+                    index += 1
+                if index < len(wanted) and wanted[index] == docnum:
+                    yield docnum, decode(value)
+        while index < len(wanted) and wanted[index] <= matcher._maxid:
+            index += 1
         if matcher._lastblock:
             return
         matcher._goto(matcher._nextoffset)

@@ -13,7 +13,7 @@ from whoosh.columns import VarBytesColumn
 from whoosh.filedb.structfile import BufferFile, StructFile
 
 from monitor_search import indexer, plainpostings, postings, search
-from monitor_search.fastindex import term_counts
+from monitor_search.fastindex import _term, term_counts
 from monitor_search.indexer import update_index
 from monitor_search.query import build_query
 from monitor_search.scoring import WEIGHTING, _Articles, doc_frequency
@@ -79,8 +79,19 @@ def _word(text: str, boost: float = 1.0) -> wq.Query:
 WORD = st.builds(
     _word, st.sampled_from([w.lower() for w in VOCABULARY] + ["absent"]), st.sampled_from([1, 2])
 )
-LEAF = WORD | st.builds(
-    lambda text: wq.Term("names", text, boost=0.5), st.sampled_from(["kaf", "=kyiv", "=aliyev"])
+PHRASE = st.builds(
+    lambda field, words, boost: wq.Phrase(field, [_term(word) for word in words], boost=boost),
+    st.sampled_from(["title", "body"]),
+    st.lists(st.sampled_from([*VOCABULARY[:6], "said", "absent"]), min_size=1, max_size=3),
+    st.sampled_from([1, 1.5]),
+)
+"""Phrases of the words most often next to each other in the generated articles."""
+LEAF = (
+    WORD
+    | PHRASE
+    | st.builds(
+        lambda text: wq.Term("names", text, boost=0.5), st.sampled_from(["kaf", "=kyiv", "=aliyev"])
+    )
 )
 WITHOUT_NOT = st.recursive(
     LEAF,
@@ -158,8 +169,9 @@ def test_score_from_counts_equals_the_postings(index):
 
 @pytest.mark.parametrize(
     "text",
-    ["gas pipeline", "Kiev treaty army", "gas AND NOT russia", "security OR election", "*"],
-)
+    ["gas pipeline", "Kiev treaty army", "gas AND NOT russia", "security OR election", "*",
+     '"gas pipeline"', '"the army said"', '"security treaty" OR "election border"'],
+)  # fmt: skip
 def test_tiers_equal_whooshs_path(index, monkeypatch, text):
     ix = open_for_reading(index)
     with ix.searcher(weighting=WEIGHTING) as searcher:
@@ -171,7 +183,7 @@ def test_tiers_equal_whooshs_path(index, monkeypatch, text):
     for found, expected in zip(fast[:2], slow[:2], strict=True):
         assert [d for d, _ in found] == [d for d, _ in expected]
         assert [s for _, s in found] == pytest.approx([s for _, s in expected], rel=1e-12)
-    assert fast[2] == slow[2]
+    assert fast[2] == slow[2] > 0
 
 
 @pytest.mark.parametrize("text", ["pipeline NOT russia", '"pipeline crosses" NOT russia'])
