@@ -2,11 +2,13 @@
 
 Whoosh scores a query by walking a tree of matcher objects: several Python calls for every
 posting of every term, then a second pass to count the matches. For the queries users type
-most (words in headline and body joined by OR or AND, name variants, ``AND NOT``) this module
-reads each term's postings a block at a time and computes the very same BM25F scores in one
+most (words in headline and body joined by OR or AND, name variants, ``AND NOT``, phrases)
+this module reads each term's document numbers and weights in one piece (``plainpostings``,
+or Whoosh's blocks for segments without them) and computes the very same BM25F scores in one
 loop per term: Whoosh's formula and constants, its quantised field lengths, the searcher's
-own idf. ``tests/test_postings.py`` checks the scores equal Whoosh's. Any other query
-(phrases, wildcards, ranges) is answered by Whoosh as before.
+own idf. Phrases decode positions only for articles that have all their words.
+``tests/test_postings.py`` checks the scores equal Whoosh's. Any other query (wildcards,
+ranges, phrases with a slop) is answered by Whoosh as before.
 
 It also avoids a Whoosh 2.7 bug: its ``AndNotMatcher`` never excludes the first posting of a
 segment when the excluded term's postings start earlier, so ``gas AND NOT Russia`` could
