@@ -7,7 +7,9 @@ order (or all in date order with ``sort="date"``).
 
 from __future__ import annotations
 
+import gc
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -154,6 +156,31 @@ def _key_terms(searcher, text: str) -> list[tuple[str, float]]:
 
 
 def _run(index_dir: Path, text: str, answer):
+    """``answer(searcher, ranking)`` for the query ``text``, with Python's cycle collector
+    paused (``_no_cycle_collection``)."""
+    with _no_cycle_collection():
+        return _answer_or_retry(index_dir, text, answer)
+
+
+@contextmanager
+def _no_cycle_collection():
+    """Pause Python's cycle collector while a query is answered, then restore it.
+
+    A query on a large archive builds tens of thousands of small containers (scores, sets,
+    candidate tuples) that hold no cycles, and each 700 of them set off a collection that
+    walks every object of the process. Measured at 100,000 articles: ``oil pipeline``'s
+    first pass took about 100 ms with the collector and 70 ms without.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _answer_or_retry(index_dir: Path, text: str, answer):
     """``answer(searcher, ranking)`` for the query ``text``; if Whoosh fails on the query
     while the index reads fine, it was the query's syntax, so its words are answered as
     plain text; otherwise the index is damaged."""
