@@ -12,7 +12,7 @@ from whoosh import query as wq
 from whoosh.columns import VarBytesColumn
 from whoosh.filedb.structfile import BufferFile, StructFile
 
-from monitor_search import indexer, plainpostings, postings, search
+from monitor_search import indexer, patches, plainpostings, postings, search
 from monitor_search.fastindex import _term, term_counts
 from monitor_search.indexer import update_index
 from monitor_search.query import build_query
@@ -233,3 +233,20 @@ def test_byte_columns_read_back_what_was_written(cutoff):
     reader = column.reader(BufferFile(data), 0, len(data), len(values))
     assert reader.had_stored_offsets == (cutoff == 10)
     assert [reader[docnum] for docnum in range(len(values))] == values
+
+
+def test_term_lookups_equal_whooshs(index):
+    """``patches`` looks terms up with ``pread``; every term, and absent ones, must give what
+    Whoosh's own look-up gives."""
+    ix = open_for_reading(index)
+    with ix.reader() as reader:
+        for segment, _ in reader.leaf_readers():
+            table, terms = segment._terms._tindex, segment._terms
+            keys = [terms._keycoder(field, text) for field, text in segment.all_terms()]
+            keys += [terms._keycoder("body", b"absent"), b"", b"\xff" * 40]
+            for key in keys:
+                found = list(table.ranges_for_key(key))
+                assert found == list(patches._WHOOSH_RANGES_FOR_KEY(table, key))
+            for field, text in segment.all_terms():
+                df = terms.doc_frequency(field, text)
+                assert df == terms.term_info(field, text).doc_frequency() > 0
