@@ -228,8 +228,13 @@ class WordScorer:
 
 def top(scores: Scores, limit: int) -> list[tuple[int, float]]:
     """The ``limit`` best (docnum, score) pairs: highest score first, then lowest docnum,
-    as Whoosh's collector orders them."""
-    return heapq.nlargest(limit, scores.items(), key=lambda item: (item[1], -item[0]))
+    as Whoosh's collector orders them. The scores alone are ranked first (compared in C),
+    then only the pairs that reach the lowest of the best are sorted."""
+    candidates = scores.items()
+    if len(scores) > limit:
+        lowest = heapq.nlargest(limit, scores.values())[-1]
+        candidates = [item for item in candidates if item[1] >= lowest]
+    return sorted(candidates, key=lambda item: (-item[1], item[0]))[:limit]
 
 
 def _boosted(scores: Scores, boost: float) -> Scores:
@@ -249,12 +254,11 @@ def _union(parts: list[Scores]) -> Scores:
 
 
 def _intersection(parts: list[Scores]) -> Scores:
-    smallest = min(parts, key=len)
-    common = set(smallest).intersection(*(part for part in parts if part is not smallest))
-    first, *others = parts
-    joined = {docnum: first[docnum] for docnum in common}
+    joined, *others = parts
     for part in others:  # added in query order, as Whoosh adds them
-        joined = {docnum: score + part[docnum] for docnum, score in joined.items()}
+        joined = {
+            docnum: score + part[docnum] for docnum, score in joined.items() if docnum in part
+        }
     return joined
 
 

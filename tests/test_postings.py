@@ -250,3 +250,18 @@ def test_term_lookups_equal_whooshs(index):
             for field, text in segment.all_terms():
                 df = terms.doc_frequency(field, text)
                 assert df == terms.term_info(field, text).doc_frequency() > 0
+            whooshs = object.__new__(type(table))
+            patches._WHOOSH_HASH_READER_INIT(whooshs, table.dbfile, startoffset=table.startoffset)
+            for name in ("tables", "startofdata", "endofdata", "extras", "hashtype"):
+                assert getattr(whooshs, name) == getattr(table, name)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    scores=st.dictionaries(st.integers(0, 500), st.sampled_from([0.5, 1.0, 1.25, 2.0, 3.5])),
+    limit=st.integers(1, 40),
+)
+def test_top_is_whooshs_order(scores, limit):
+    """Best score first, then lowest document number, as Whoosh's collector returns them."""
+    expected = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    assert postings.top(scores, limit) == expected
