@@ -74,6 +74,10 @@ class WordScorer:
         self._bases = [base for _, base in self._segments]
         self._norms: dict[str, list] = {}
         self._terms: dict[tuple[str, str], Scores] = {}
+        self._evaluated: dict[int, tuple[wq.Query, Scores]] = {}
+        """id(query) -> (query, its scores); the query is kept so that its id stays its own."""
+        self._joined: dict[tuple[int, ...], Scores] = {}
+        """ids of an AND's parts -> the articles having them all (for ``count``)."""
         self._deleted: list[frozenset[int]] = [
             frozenset(reader._perdoc.deleted_docs()) if reader.has_deletions() else frozenset()
             for reader, _ in self._segments
@@ -108,7 +112,26 @@ class WordScorer:
             return set(smallest).intersection(*(part for part in parts if part is not smallest))
         raise Unsupported(repr(query))
 
+    def count(self, query: wq.Query) -> int:
+        """How many articles ``query`` matches: ``len(matches(query))``, but for an OR of two
+        parts whose AND was evaluated (a two-word query's tiers) from the sizes alone,
+        |A or B| = |A| + |B| - |A and B|, without building the union."""
+        if type(query) is wq.Or and len(query.subqueries) == 2:
+            both = self._joined.get(tuple(map(id, query.subqueries)))
+            if both is not None:
+                first, second = (self._evaluate(part) for part in query.subqueries)
+                return len(first) + len(second) - len(both)
+        return len(self.matches(query))
+
     def _evaluate(self, query: wq.Query) -> Scores:
+        """``evaluate`` without ``allowed``; each query part is evaluated once (the tiers of
+        a search share their parts)."""
+        found = self._evaluated.get(id(query))
+        if found is None:
+            found = self._evaluated[id(query)] = (query, self._evaluated_anew(query))
+        return found[1]
+
+    def _evaluated_anew(self, query: wq.Query) -> Scores:
         kind = type(query)
         if kind is wq.Term:
             scores = self.term_scores(query.fieldname, query.text)
@@ -129,6 +152,8 @@ class WordScorer:
             if len(parts) == 1:  # Whoosh ignores the boost of a one-part group
                 return parts[0]
             joined = _union(parts) if kind is wq.Or else _intersection(parts)
+            if kind is wq.And:
+                self._joined[tuple(map(id, query.subqueries))] = joined
             return _boosted(joined, query.boost)
         raise Unsupported(repr(query))
 

@@ -302,6 +302,8 @@ def _tiered_from_postings(searcher, ranking: Ranking, limit: int, filter_query):
     if ranking.all_words is not None:
         first = postings.top(scorer.evaluate(ranking.all_words, allowed), limit)
         if len(first) == limit:
+            if allowed is None:
+                return first, [], scorer.count(ranking.any_words)
             return first, [], len(_matching(scorer, ranking.any_words, allowed))
     scores = scorer.evaluate(ranking.any_words, allowed)
     taken = {docnum for docnum, _ in first}

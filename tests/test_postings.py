@@ -265,3 +265,17 @@ def test_top_is_whooshs_order(scores, limit):
     """Best score first, then lowest document number, as Whoosh's collector returns them."""
     expected = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
     assert postings.top(scores, limit) == expected
+
+
+@settings(max_examples=80, deadline=None)
+@given(first=WITHOUT_NOT, second=WITHOUT_NOT)
+def test_count_of_two_parts_from_their_and(index, first, second):
+    """``count`` of ``a OR b`` after ``a AND b`` was evaluated (a two-word search's tiers)
+    is the number of articles Whoosh finds."""
+    with open_for_reading(index).searcher(weighting=WEIGHTING) as searcher:
+        either = wq.Or([first, second])
+        scorer = postings.WordScorer(searcher)
+        scorer.evaluate(wq.And(either.subqueries))
+        assert (tuple(map(id, either.subqueries))) in scorer._joined
+        assert scorer.count(either) == len(_whoosh(searcher, either))
+        assert postings.WordScorer(searcher).count(either) == len(_whoosh(searcher, either))
