@@ -56,9 +56,9 @@ def _doc_field_length(self: W3PerDocReader, docnum: int, fieldname: str, default
 
 def _read_offsets_and_lengths(self: VarBytesColumn.Reader) -> None:
     """Whoosh's, with the offsets of a column that did not store them (under 32,768
-    documents) added up in C: Whoosh's Python loop over every document of the segment ran
-    whenever a segment's stored fields or a column were first read, 20 segments at 100,000
-    articles, about 20 ms of each query."""
+    documents) added up in C, and only when asked for (``_Offsets``): Whoosh's Python loop
+    over every document of the segment ran whenever a segment's stored fields or a column
+    were first read, 20 segments at 100,000 articles, about 20 ms of each query."""
     dbfile, doccount = self._dbfile, self._doccount
     lastbyte = self._basepos + self._length - 1
     lens_code = chr(dbfile.get_byte(lastbyte))
@@ -72,11 +72,30 @@ def _read_offsets_and_lengths(self: VarBytesColumn.Reader) -> None:
         lastbyte = offsetstart
     lenstart = lastbyte - struct.calcsize(lens_code) * doccount
     lengths = dbfile.get_array(lenstart, lens_code, doccount)
-    if offsets is None:
-        offsets = array("L", accumulate(lengths, initial=0))
-        del offsets[-1]
-    self._offsets = offsets
+    self._offsets = _Offsets(lengths) if offsets is None else offsets
     self._lengths = lengths
+
+
+class _Offsets:
+    """Where each value of a column starts, from the lengths before it. The first few are
+    added up one by one (a query reads a document or two per segment); from the ninth on,
+    all of them at once."""
+
+    _ONE_BY_ONE = 8
+
+    def __init__(self, lengths: array):
+        self._lengths = lengths
+        self._asked = 0
+        self._all: array | None = None
+
+    def __getitem__(self, docnum: int) -> int:
+        if self._all is not None:
+            return self._all[docnum]
+        self._asked += 1
+        if self._asked <= self._ONE_BY_ONE:
+            return sum(self._lengths[:docnum])
+        self._all = array("L", accumulate(self._lengths, initial=0))
+        return self._all[docnum]
 
 
 _WHOOSH_RANGES_FOR_KEY = HashReader.ranges_for_key

@@ -74,10 +74,10 @@ class WordScorer:
         self._bases = [base for _, base in self._segments]
         self._norms: dict[str, list] = {}
         self._terms: dict[tuple[str, str], Scores] = {}
-        self._evaluated: dict[int, tuple[wq.Query, Scores]] = {}
-        """id(query) -> (query, its scores); the query is kept so that its id stays its own."""
-        self._joined: dict[tuple[int, ...], Scores] = {}
-        """ids of an AND's parts -> the articles having them all (for ``count``)."""
+        self._evaluated: dict[wq.Query, Scores] = {}
+        """Query part -> its scores (Whoosh's queries compare and hash by content)."""
+        self._joined: dict[tuple[wq.Query, ...], Scores] = {}
+        """An AND's parts -> the articles having them all (for ``count``)."""
         self._deleted: list[frozenset[int]] = [
             frozenset(reader._perdoc.deleted_docs()) if reader.has_deletions() else frozenset()
             for reader, _ in self._segments
@@ -117,7 +117,7 @@ class WordScorer:
         parts whose AND was evaluated (a two-word query's tiers) from the sizes alone,
         |A or B| = |A| + |B| - |A and B|, without building the union."""
         if type(query) is wq.Or and len(query.subqueries) == 2:
-            both = self._joined.get(tuple(map(id, query.subqueries)))
+            both = self._joined.get(tuple(query.subqueries))
             if both is not None:
                 first, second = (self._evaluate(part) for part in query.subqueries)
                 return len(first) + len(second) - len(both)
@@ -126,10 +126,10 @@ class WordScorer:
     def _evaluate(self, query: wq.Query) -> Scores:
         """``evaluate`` without ``allowed``; each query part is evaluated once (the tiers of
         a search share their parts)."""
-        found = self._evaluated.get(id(query))
+        found = self._evaluated.get(query)
         if found is None:
-            found = self._evaluated[id(query)] = (query, self._evaluated_anew(query))
-        return found[1]
+            found = self._evaluated[query] = self._evaluated_anew(query)
+        return found
 
     def _evaluated_anew(self, query: wq.Query) -> Scores:
         kind = type(query)
@@ -153,7 +153,7 @@ class WordScorer:
                 return parts[0]
             joined = _union(parts) if kind is wq.Or else _intersection(parts)
             if kind is wq.And:
-                self._joined[tuple(map(id, query.subqueries))] = joined
+                self._joined[tuple(query.subqueries)] = joined
             return _boosted(joined, query.boost)
         raise Unsupported(repr(query))
 

@@ -74,10 +74,12 @@ def ranking_for_words(text: str, reader=None) -> Ranking:
 def _varied(ranking: Ranking, text: str, reader) -> Ranking:
     if reader is None:
         return ranking
-    all_words = ranking.all_words
+    all_words, wanted = ranking.all_words, {}
     return Ranking(
-        any_words=_with_name_variants(ranking.any_words, text, reader),
-        all_words=None if all_words is None else _with_name_variants(all_words, text, reader),
+        any_words=_with_name_variants(ranking.any_words, text, reader, wanted),
+        all_words=None
+        if all_words is None
+        else _with_name_variants(all_words, text, reader, wanted),
     )
 
 
@@ -107,24 +109,28 @@ def wants_variants(word: str, reader) -> bool:
     return len(key) >= LONG_KEY or word[0].isupper() or not word.isascii()
 
 
-def _with_name_variants(q: wq.Query, text: str, reader) -> wq.Query:
+def _with_name_variants(q: wq.Query, text: str, reader, wanted: dict[str, bool]) -> wq.Query:
     """Each word looked up in headline and body may also match a name variant, in articles
     without the word itself: an article with the exact spelling does not score twice for it,
     and one with only another spelling ranks below it. (Not DisjunctionMax: Whoosh 2.7's
-    scores it wrongly, giving variant-only articles the exact match's score.)"""
+    scores it wrongly, giving variant-only articles the exact match's score.) ``wanted``
+    remembers ``wants_variants`` per word across the two tiers' queries."""
     if isinstance(q, wq.BinaryQuery):
         return q.__class__(
-            _with_name_variants(q.a, text, reader), _with_name_variants(q.b, text, reader)
+            _with_name_variants(q.a, text, reader, wanted),
+            _with_name_variants(q.b, text, reader, wanted),
         )
     if isinstance(q, wq.Or) and _is_one_word(q):
         word = text[q.subqueries[0].startchar : q.subqueries[0].endchar]
         key = name_key(word)
-        if key and wants_variants(word, reader):
+        if key and word not in wanted:
+            wanted[word] = wants_variants(word, reader)
+        if key and wanted[word]:
             variant = wq.Term("names", key, boost=NAME_WEIGHT)
             return wq.Or([q, wq.AndNot(variant, q)], boost=q.boost)
         return q
     if isinstance(q, wq.CompoundQuery):
-        parts = [_with_name_variants(sub, text, reader) for sub in q.subqueries]
+        parts = [_with_name_variants(sub, text, reader, wanted) for sub in q.subqueries]
         return q.__class__(parts, boost=q.boost)
     return q
 
