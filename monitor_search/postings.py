@@ -23,6 +23,7 @@ from __future__ import annotations
 import heapq
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
+from itertools import compress
 
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -73,6 +74,7 @@ class WordScorer:
         self._segments = searcher.reader().leaf_readers()
         self._bases = [base for _, base in self._segments]
         self._norms: dict[str, list] = {}
+        self._parts: dict[tuple[str, bool], list[float]] = {}
         self._terms: dict[tuple[str, str], Scores] = {}
         self._evaluated: dict[wq.Query, Scores] = {}
         """Query part -> its scores (Whoosh's queries compare and hash by content)."""
@@ -168,23 +170,29 @@ class WordScorer:
         if (field, tbytes) in searcher.reader():
             idf = searcher.idf(field, tbytes)
             factor = searcher.weighting.K1 + 1
-            for number, (reader, base) in enumerate(self._segments):
-                if (field, tbytes) not in reader:
-                    continue
+            held = list(self._postings(field, tbytes))
+            # Whoosh's bm25() term for term (every posting's document has a length), in one
+            # dictionary for all segments and blocks
+            scores = {
+                base + docnum: idf * ((tf * factor) / (tf + norm[codes[docnum]]))
+                for base, codes, norm, ids, weights, _ in held
+                for docnum, tf in zip(ids, weights, strict=True)
+            }
+            for base, _, _, ids, _, deleted in held:
+                for docnum in deleted.intersection(ids):
+                    del scores[base + docnum]
+        self._terms[key] = scores
+        return scores
+
+    def _postings(self, field: str, tbytes: bytes):
+        """(base, length codes, BM25 length parts, ids, weights, deleted documents) of each
+        block of the term's postings, segment by segment."""
+        for number, (reader, base) in enumerate(self._segments):
+            if (field, tbytes) in reader:
                 codes, norm = self._norm(field, number)
                 deleted = self._deleted[number]
                 for ids, weights in _blocks(reader, field, tbytes):
-                    # Whoosh's bm25() term for term; every posting's document has a length
-                    found = {
-                        base + docnum: idf * ((tf * factor) / (tf + norm[codes[docnum]]))
-                        for docnum, tf in zip(ids, weights, strict=True)
-                    }
-                    if deleted:
-                        for docnum in deleted.intersection(ids):
-                            del found[base + docnum]
-                    scores.update(found)
-        self._terms[key] = scores
-        return scores
+                    yield base, codes, norm, ids, weights, deleted
 
     def _phrase(self, field: str, words: list[str]) -> Scores:
         """Articles with ``words`` one after the other in ``field``, each scoring the sum of
@@ -240,14 +248,22 @@ class WordScorer:
             per_segment = self._norms[field] = [None] * len(self._segments)
         found = per_segment[segment]
         if found is None:
+            codes, missing = _length_codes(self._segments[segment][0], field)
+            found = per_segment[segment] = (codes, self._length_parts(field, missing))
+        return found
+
+    def _length_parts(self, field: str, missing: bool) -> list[float]:
+        """BM25's length part for each length code, as Whoosh's ``bm25`` computes it (for a
+        segment without lengths of the field, Whoosh's scorer takes a length of 1); the
+        same for every segment."""
+        found = self._parts.get((field, missing))
+        if found is None:
             searcher = self._searcher
             avgfl = searcher.avg_field_length(field) or 1
             b, k1 = _b(searcher.weighting, field), searcher.weighting.K1
-            codes, missing = _length_codes(self._segments[segment][0], field)
-            norm = [k1 * ((1 - b) + b * length / avgfl) for length in LENGTH_OF_CODE]
-            if missing:  # Whoosh's scorer takes 1 for a field without lengths
-                norm = [k1 * ((1 - b) + b * 1 / avgfl)] * 256
-            found = per_segment[segment] = (codes, norm)
+            lengths = [1] * 256 if missing else LENGTH_OF_CODE
+            found = [k1 * ((1 - b) + b * length / avgfl) for length in lengths]
+            self._parts[(field, missing)] = found
         return found
 
 
@@ -258,7 +274,7 @@ def top(scores: Scores, limit: int) -> list[tuple[int, float]]:
     candidates = scores.items()
     if len(scores) > limit:
         lowest = heapq.nlargest(limit, scores.values())[-1]
-        candidates = [item for item in candidates if item[1] >= lowest]
+        candidates = compress(candidates, map(lowest.__le__, scores.values()))
     return sorted(candidates, key=lambda item: (-item[1], item[0]))[:limit]
 
 
