@@ -20,6 +20,7 @@ from whoosh.lang import stopwords_for_language
 from whoosh.scoring import BM25F
 
 from .fastindex import decode_counts, term_counts, text_positions
+from .patches import doc_frequencies
 from .postings import WordScorer
 from .schema import BODY_TERMS, QUERY_FIELDS
 
@@ -61,8 +62,9 @@ def doc_frequency(searcher, field: str, text: str | bytes, limit: float | None =
     if (field, word) in known:
         return known[(field, word)]
     total = 0
-    for reader, _ in searcher.reader().leaf_readers():
-        total += reader.doc_frequency(field, word)
+    readers = [reader for reader, _ in searcher.reader().leaf_readers()]
+    for count in doc_frequencies(readers, field, searcher.schema[field].to_bytes(word)):
+        total += count
         if limit is not None and total > limit:
             return total
     known[(field, word)] = total

@@ -249,9 +249,11 @@ def test_term_lookups_equal_whooshs(index):
             for key in keys:
                 found = list(table.ranges_for_key(key))
                 assert found == list(patches._WHOOSH_RANGES_FOR_KEY(table, key))
-            for field, text in segment.all_terms():
-                df = terms.doc_frequency(field, text)
-                assert df == terms.term_info(field, text).doc_frequency() > 0
+            for field, text in [*segment.all_terms(), ("body", b"absent"), ("nofield", b"x")]:
+                df = segment.doc_frequency(field, text) if field in ix.schema else 0
+                assert list(patches.doc_frequencies([segment], field, text)) == [df]
+                if df:
+                    assert df == terms.term_info(field, text).doc_frequency()
             whooshs = object.__new__(type(table))
             patches._WHOOSH_HASH_READER_INIT(whooshs, table.dbfile, startoffset=table.startoffset)
             for name in ("tables", "startofdata", "endofdata", "extras", "hashtype"):
