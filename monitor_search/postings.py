@@ -179,8 +179,9 @@ class WordScorer:
                 for docnum, tf in zip(ids, weights, strict=True)
             }
             for base, _, _, ids, _, deleted in held:
-                for docnum in deleted.intersection(ids):
-                    del scores[base + docnum]
+                if deleted:  # an intersection iterates over all of ``ids``, even when empty
+                    for docnum in deleted.intersection(ids):
+                        del scores[base + docnum]
         self._terms[key] = scores
         return scores
 
