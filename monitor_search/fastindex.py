@@ -78,9 +78,10 @@ def remembered_positions(text: str) -> dict[str, list[int]]:
     """``text_positions``, computed once when two fields of a document hold the same text
     (the body is indexed, then its term counts are stored, see ``TermCounts``)."""
     global _last
-    if _last[0] is not text and _last[0] != text:
-        _last = (text, text_positions(text))
-    return _last[1]
+    last = _last  # read once: another thread may replace it
+    if last[0] is not text and last[0] != text:
+        last = _last = (text, text_positions(text))
+    return last[1]
 
 
 def encode_counts(positions: dict[str, list[int]]) -> bytes:

@@ -49,13 +49,18 @@ def read(postfile, terminfo) -> tuple[array, array] | None:
     """(document numbers, weights) of the term whose Whoosh postings ``terminfo`` locates,
     or None if they were not stored plainly."""
     start = terminfo._offset
-    if terminfo.is_inlined() or start is None or start < _TAIL.size:
+    if start is None or start < _TAIL.size:  # None: postings kept in the terms file
         return None
     count, packed, mark = _TAIL.unpack(postfile.get(start - _TAIL.size, _TAIL.size))
     if mark != MARK or count != terminfo.doc_frequency() or packed > start - _TAIL.size:
         return None
-    data = zlib.decompress(postfile.get(start - _TAIL.size - packed, packed))
     size = 4 * count
+    try:
+        data = zlib.decompress(postfile.get(start - _TAIL.size - packed, packed))
+    except zlib.error:
+        data = b""
+    if len(data) != 2 * size:  # damaged: Whoosh's blocks are read (and judged) instead
+        return None
     ids, weights = array("I"), array("f")
     ids.frombytes(data[:size])
     weights.frombytes(data[size:])

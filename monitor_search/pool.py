@@ -133,7 +133,9 @@ def write_held(writer: W3FieldWriter, schema, lengths, held: HeldPostings) -> No
             codes = None if lengths is None else length_codes(lengths, fieldname)
         postings = writer._postwriter
         size, count = postings._blocklimit, len(docnums)
-        if count >= postings._inlinelimit:  # fewer are kept in the terms file by Whoosh
+        # only fields queries score (not ids, paths, numbers); Whoosh keeps terms with fewer
+        # postings than its inline limit in the terms file, where there is no start to precede
+        if schema[fieldname].scorable and count >= postings._inlinelimit:
             plainpostings.write(writer._postfile, docnums, weights)
         writer.start_term(tbytes)
         for start in range(0, count, size):

@@ -27,7 +27,6 @@ from itertools import compress
 
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching import ListMatcher
 from whoosh.scoring import BM25F
 
 from . import plainpostings
@@ -205,7 +204,8 @@ class WordScorer:
         smallest = min(parts, key=len)
         candidates = set(smallest).intersection(*(part for part in parts if part is not smallest))
         if len(words) > 1 and candidates:
-            found = [self._positions(field, word, candidates) for word in words]
+            each = {word: self._positions(field, word, candidates) for word in set(words)}
+            found = [each[word] for word in words]
             candidates = {
                 docnum
                 for docnum in candidates
@@ -297,7 +297,9 @@ def _union(parts: list[Scores]) -> Scores:
 
 def _intersection(parts: list[Scores]) -> Scores:
     joined, *others = parts
-    for part in others:  # added in query order, as Whoosh adds them
+    # Added in query order: Whoosh's order for two parts. (With three or more, Whoosh
+    # joins the smaller first, so a sum can differ from its score in the last bit.)
+    for part in others:
         joined = {
             docnum: score + part[docnum] for docnum, score in joined.items() if docnum in part
         }
@@ -327,11 +329,6 @@ def _blocks(reader, field: str, tbytes: bytes) -> Iterator[tuple[Iterable[int], 
     matcher = terms._codec.postings_reader(
         terms._postfile, terminfo, reader.schema[field].format, term=(field, tbytes)
     )
-    if isinstance(matcher, ListMatcher):  # a term in one article: stored with its terminfo
-        ids = matcher._ids
-        weights = matcher._weights or [matcher._all_weights or 1.0] * len(ids)
-        yield ids, weights
-        return
     if not isinstance(matcher, W3LeafMatcher):
         raise Unsupported(f"postings stored as {type(matcher).__name__}")
     while True:
@@ -359,11 +356,6 @@ def _positions_of(reader, field: str, tbytes: bytes, wanted: list[int]):
     fieldformat = reader.schema[field].format
     matcher = reader._terms.matcher(field, tbytes, fieldformat)
     decode = fieldformat.decode_positions
-    if isinstance(matcher, ListMatcher):
-        for docnum, value in zip(matcher._ids, matcher._values, strict=True):
-            if docnum in wanted:
-                yield docnum, decode(value)
-        return
     if not isinstance(matcher, W3LeafMatcher):
         raise Unsupported(f"postings stored as {type(matcher).__name__}")
     index = 0

@@ -70,7 +70,7 @@ def open_for_reading(index_dir: Path):
             raise NotAnIndex(f"{shown(index_dir)} is not an msearch index (no {MARKER})")
         raise IndexMissing(f"no index at {shown(index_dir)}: run 'msearch index <folder>' first")
     _check_version(index_dir, marker)
-    return _open_whoosh(index_dir)
+    return _CheckedIndex(*_open_whoosh(index_dir))
 
 
 def _check_version(index_dir: Path, marker: dict) -> None:
@@ -82,15 +82,14 @@ def _check_version(index_dir: Path, marker: dict) -> None:
 
 
 def _open_whoosh(index_dir: Path):
+    """(the Whoosh index, a reader of all its segments): opening every segment here makes a
+    damaged index fail now, not in the middle of a query."""
     from whoosh import index
 
     for attempt in range(_OPEN_RETRIES):
         try:
             ix = index.open_dir(str(index_dir), schema=build_schema())
-            reader = ix.reader()  # opens every segment: fails now, not mid-query
-            reader.doc_count()
-            ix.searcher = _first_searcher(ix, reader)
-            return ix
+            return ix, ix.reader()
         except index.EmptyIndexError:
             raise IndexMissing(
                 f"no index at {shown(index_dir)} yet: run 'msearch index <folder>'"
@@ -103,19 +102,24 @@ def _open_whoosh(index_dir: Path):
     raise AssertionError("unreachable")
 
 
-def _first_searcher(ix, reader):
-    """``ix.searcher``, whose first searcher reads through ``reader``, opened already to
-    check the index: opening a segment costs about a fifth of a millisecond, and an archive
-    of 100,000 articles has about 20."""
-    from whoosh.searching import Searcher
+class _CheckedIndex:
+    """A Whoosh index whose first searcher reads through the reader opened to check it
+    (opening a segment costs about a fifth of a millisecond, and an archive of 100,000
+    articles has about 20); everything else is the index's own."""
 
-    unused = [reader]
-    opener = ix.searcher
+    def __init__(self, ix, reader):
+        self._ix = ix
+        self._unused = [reader]
 
-    def searcher(**kwargs):
-        return Searcher(unused.pop(), fromindex=ix, **kwargs) if unused else opener(**kwargs)
+    def searcher(self, **kwargs):
+        from whoosh.searching import Searcher
 
-    return searcher
+        if self._unused:
+            return Searcher(self._unused.pop(), fromindex=self._ix, **kwargs)
+        return self._ix.searcher(**kwargs)
+
+    def __getattr__(self, name: str):
+        return getattr(self._ix, name)
 
 
 def damaged(index_dir: Path, error: BaseException) -> IndexDamaged:
@@ -206,7 +210,9 @@ def _open_or_create(index_dir: Path, rebuild: bool):
     from whoosh import index
 
     try:
-        return _open_whoosh(index_dir), False
+        ix, reader = _open_whoosh(index_dir)
+        reader.close()  # the writer opens its own
+        return ix, False
     except IndexMissing:
         pass  # a new folder, or one whose first run was interrupted before any commit
     except IndexDamaged:

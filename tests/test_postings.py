@@ -207,7 +207,8 @@ def test_doc_frequency_sums_the_segments_and_stops_past_a_limit(index):
         for field, word in (("body", "pipelin"), ("title", "gas"), ("body", "absent")):
             exact = reader.doc_frequency(field, word)
             assert doc_frequency(searcher, field, word, limit=exact) == exact
-            assert doc_frequency(searcher, field, word.encode()) == exact  # remembered
+            assert searcher.__dict__["_msearch_doc_frequency"][(field, word)] == exact
+            assert doc_frequency(searcher, field, word.encode()) == exact
             if exact:
                 searcher.__dict__.pop("_msearch_doc_frequency")  # forget the counts
                 partial = doc_frequency(searcher, field, word, limit=0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import random
 
 import pytest
@@ -10,6 +11,7 @@ from monitor_search.errors import BadQuery, IndexMissing
 from monitor_search.indexer import update_index
 from monitor_search.query import Filters
 from monitor_search.search import search
+from monitor_search.store import open_for_reading
 
 from .conftest import write_article
 
@@ -167,3 +169,36 @@ def test_total_is_exact_when_whoosh_prunes(tmp_path):
     for query in ("word3 word40", "word1 word2 word200", "word150"):
         every_match = len(search(tmp_path / "ix", query, limit=1000).hits)
         assert search(tmp_path / "ix", query, limit=1).total == every_match, query
+
+
+def test_a_query_pauses_the_cycle_collector_and_restores_it(index_dir, monkeypatch):
+    from monitor_search import search as search_module
+
+    seen = []
+    answer = search_module._answer
+
+    def watched(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return answer(*args, **kwargs)
+
+    monkeypatch.setattr(search_module, "_answer", watched)
+    assert gc.isenabled()
+    search(index_dir, "security")
+    assert seen == [False] and gc.isenabled()
+    gc.disable()
+    try:  # a caller's own setting is kept
+        search(index_dir, "security")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_the_reader_opened_to_check_the_index_serves_the_first_searcher(index_dir):
+    ix = open_for_reading(index_dir)
+    checked = ix._unused[0]
+    with ix.searcher() as first:
+        assert first.reader() is checked
+        with ix.searcher() as second:  # later searchers open their own
+            assert second.reader() is not checked
+            assert second.doc_count() == first.doc_count() > 0
+    assert ix.schema is ix._ix.schema
