@@ -71,6 +71,34 @@ class CompactPool(PostingPool):
         if self.currentsize > self.limit:
             self.save()
 
+    def add_field(self, fieldname: str, docnum: int, items, boost: float, scorable: bool) -> int:
+        """``add`` for each posting of one field of one document (``items`` as
+        ``Field.index`` yields them), without a call and a tuple per posting; the field's
+        length. The memory limit is checked once per field."""
+        terms, length, size = self._terms, 0, 0
+        for tbytes, freq, weight, value in items:
+            if scorable:
+                length += freq
+            key = (fieldname, tbytes)
+            held = terms.get(key)
+            if held is None:
+                held = terms[key] = (array("I"), array("d"), bytearray(), array("I"))
+                self.fieldnames.add(fieldname)
+                size += _TERM_BYTES + len(tbytes)
+            elif docnum < held[0][-1]:
+                self._unordered.add(key)
+            docnums, weights, values, ends = held
+            docnums.append(docnum)
+            weights.append(weight * boost)
+            if value:
+                values += value
+            ends.append(len(values))
+            size += _POSTING_BYTES + len(value or b"")
+        self.currentsize += size
+        if self.currentsize > self.limit:
+            self.save()
+        return length
+
     def save(self) -> None:
         if self._terms:
             path, handle = self._new_run()
@@ -133,9 +161,8 @@ def write_held(writer: W3FieldWriter, schema, lengths, held: HeldPostings) -> No
             codes = None if lengths is None else length_codes(lengths, fieldname)
         postings = writer._postwriter
         size, count = postings._blocklimit, len(docnums)
-        # only fields queries score (not ids, paths, numbers); Whoosh keeps terms with fewer
-        # postings than its inline limit in the terms file, where there is no start to precede
-        if schema[fieldname].scorable and count >= postings._inlinelimit:
+        # only fields queries score (not ids, paths, numbers), only terms long enough to gain
+        if schema[fieldname].scorable and count >= plainpostings.MIN_POSTINGS:
             plainpostings.write(writer._postfile, docnums, weights)
         writer.start_term(tbytes)
         for start in range(0, count, size):
@@ -166,10 +193,62 @@ def _add_postings(self: W3FieldWriter, schema, lengths, items) -> None:
         base.FieldWriter.add_postings(self, schema, lengths, items)
 
 
+WHOOSH_ADD_DOCUMENT = writing.SegmentWriter.add_document
+"""Whoosh's own, kept for the tests that compare the two."""
+
+
+def _add_document(self: writing.SegmentWriter, **fields) -> None:
+    """Whoosh's ``SegmentWriter.add_document``, step for step, but a ``CompactPool`` takes
+    each field's postings at once (``add_field``): the call and tuple per posting were a
+    sixth of indexing time. (Spelling words, which msearch's fields do not have, get no
+    value; Whoosh passed the last posting's by mistake.)"""
+    self._check_state()
+    perdocwriter, schema, docnum = self.perdocwriter, self.schema, self.docnum
+    add_post = self.pool.add
+    add_field = getattr(self.pool, "add_field", None)
+    docboost = self._doc_boost(fields)
+    fieldnames = sorted([name for name in fields if not name.startswith("_")])
+    self._check_fields(schema, fieldnames)
+    perdocwriter.start_doc(docnum)
+    for fieldname in fieldnames:
+        value = fields.get(fieldname)
+        if value is None:
+            continue
+        field = schema[fieldname]
+        length = 0
+        if field.indexed:
+            boost = self._field_boost(fields, fieldname, docboost)
+            items = field.index(value)
+            if add_field is not None:
+                length = add_field(fieldname, docnum, items, boost, field.scorable)
+            else:
+                for tbytes, freq, weight, vbytes in items:
+                    if field.scorable:
+                        length += freq
+                    add_post((fieldname, tbytes, docnum, weight * boost, vbytes))
+        if field.separate_spelling():
+            spellfield = field.spelling_fieldname(fieldname)
+            for word in field.spellable_words(value):
+                add_post((spellfield, word.encode("utf-8"), 0, 1, b""))
+        if field.vector:
+            vitems = field.vector.word_values(value, field.analyzer, mode="index")
+            vitems = sorted((text, weight, vbytes) for text, _, weight, vbytes in vitems)
+            perdocwriter.add_vector_items(fieldname, field, vitems)
+        customval = fields.get(f"_stored_{fieldname}", value)
+        perdocwriter.add_field(fieldname, field, customval if field.stored else None, length)
+        column = field.column_type
+        if column and customval is not None:
+            perdocwriter.add_column_value(fieldname, column, field.to_column_value(customval))
+    perdocwriter.finish_doc()
+    self._added = True
+    self.docnum += 1
+
+
 def install() -> None:
     """Make every Whoosh segment writer in this process (and the writing processes it
-    starts) hold postings in ``CompactPool`` and write them with ``write_held``.
-    ``SegmentWriter`` creates its pool by this module-level name and ignores its own
-    ``poolclass`` argument."""
+    starts) hold postings in ``CompactPool``, hand it each field's postings at once and
+    write them with ``write_held``. ``SegmentWriter`` creates its pool by this module-level
+    name and ignores its own ``poolclass`` argument."""
     writing.PostingPool = CompactPool
+    writing.SegmentWriter.add_document = _add_document
     W3FieldWriter.add_postings = _add_postings

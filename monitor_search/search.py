@@ -115,26 +115,35 @@ def count_timeline(
 
 def similar(index_dir: Path, article_id: str, *, limit: int = 10) -> SearchResult:
     """The articles most like article ``article_id`` (by its key terms), never itself."""
-    from whoosh import query as wq
-
     if limit < 1:
         raise BadQuery("--limit must be at least 1")
     ix = open_for_reading(index_dir)
-    with ix.searcher(weighting=WEIGHTING) as searcher:
-        docnum = searcher.document_number(id=article_id.strip().lower())
-        if docnum is None:
-            raise ArticleNotFound(
-                f"no article with id {article_id!r} in the index: ids are shown by 'msearch query'"
-            )
-        stored = searcher.stored_fields(docnum)
-        text = f"{stored.get('title') or ''}\n{stored.get('body') or ''}"
-        key_terms = _key_terms(searcher, text)
-        words = wq.Or(
-            [wq.Term(f, term, boost=weight) for term, weight in key_terms for f in QUERY_FIELDS]
+    try:
+        with _no_cycle_collection(), ix.searcher(weighting=WEIGHTING) as searcher:
+            return _similar(searcher, article_id, limit)
+    except MsearchError:
+        raise
+    except Exception as error:  # the query is the index's own words: the index is at fault
+        raise damaged(index_dir, error) from None
+
+
+def _similar(searcher, article_id: str, limit: int) -> SearchResult:
+    from whoosh import query as wq
+
+    docnum = searcher.document_number(id=article_id.strip().lower())
+    if docnum is None:
+        raise ArticleNotFound(
+            f"no article with id {article_id!r} in the index: ids are shown by 'msearch query'"
         )
-        others = wq.AndNot(wq.Every(), wq.Term("id", stored["id"]))
-        request = _Request(limit, others, "relevance", ())
-        return _answer(searcher, Ranking(words, None), f"similar:{stored['id']}", request)
+    stored = searcher.stored_fields(docnum)
+    text = f"{stored.get('title') or ''}\n{stored.get('body') or ''}"
+    key_terms = _key_terms(searcher, text)
+    words = wq.Or(
+        [wq.Term(f, term, boost=weight) for term, weight in key_terms for f in QUERY_FIELDS]
+    )
+    others = wq.AndNot(wq.Every(), wq.Term("id", stored["id"]))
+    request = _Request(limit, others, "relevance", ())
+    return _answer(searcher, Ranking(words, None), f"similar:{stored['id']}", request)
 
 
 def _key_terms(searcher, text: str) -> list[tuple[str, float]]:

@@ -276,6 +276,21 @@ def test_damaged_index_exits_2_suggesting_rebuild(tmp_path, damage):
     assert run_msearch("query", "Caspian", "--index", str(index_dir)).returncode == 0
 
 
+def test_similar_on_damaged_postings_exits_2_suggesting_rebuild(tmp_path):
+    index_dir = _indexed(tmp_path)
+    write_article(tmp_path / "archive", "b.txt", "CASPIAN GAS", "Baku and the Caspian gas.")
+    assert (
+        run_msearch("index", str(tmp_path / "archive"), "--index", str(index_dir)).returncode == 0
+    )
+    found = run_msearch("query", "Caspian", "--json", "--index", str(index_dir))
+    article = json.loads(found.stdout)["hits"][0]["id"]
+    for postings in index_dir.glob("*.pst"):
+        postings.write_bytes(postings.read_bytes()[:10])
+    done = run_msearch("similar", article, "--index", str(index_dir))
+    assert done.returncode == 2, done.stderr
+    assert "--rebuild" in done.stderr and "Traceback" not in done.stderr
+
+
 def test_rebuild_refuses_a_users_folder(tmp_path):
     documents = tmp_path / "Documents"
     documents.mkdir()
