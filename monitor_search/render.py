@@ -161,10 +161,16 @@ def print_article(article: StoredArticle, out: Console) -> None:
         out.print()
 
 
+def _year_span(first: int | None, last: int | None) -> str:
+    if first is None:
+        return "unknown"
+    return str(first) if first == last else f"{first}–{last}"
+
+
 def print_stats(stats: IndexStats, out: Console) -> None:
     """Label and value per line, labels aligned; plain lines rather than a table, so piped
     output has no trailing padding."""
-    years = f"{stats.first_year}–{stats.last_year}" if stats.first_year is not None else "unknown"
+    years = _year_span(stats.first_year, stats.last_year)
     if stats.unknown_year:
         years += f" ({stats.unknown_year:,} without a year)"
     rows = [

@@ -170,7 +170,16 @@ def test_show_and_stats(msearch, indexed):
     assert stats["size_bytes"] > 0 and stats["last_indexed"]
     text = msearch("stats").out
     assert "articles" in text and "publication   Eurasia Daily Monitor: 1" in text
+    assert "years         1998–2005" in text
     assert all(line == line.rstrip() for line in text.splitlines())  # no table padding
+
+
+def test_stats_of_a_single_year_says_it_once():
+    from monitor_search.render import _year_span
+
+    assert _year_span(1999, 1999) == "1999"
+    assert _year_span(1998, 2005) == "1998–2005"
+    assert _year_span(None, None) == "unknown"
 
 
 HOSTILE = (
