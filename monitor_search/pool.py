@@ -49,27 +49,9 @@ class CompactPool(PostingPool):
         self._unordered: set[tuple[str, bytes]] = set()
 
     def add(self, item: Posting) -> None:
-        key = item[:2]  # (fieldname, term bytes)
-        try:
-            docnums, weights, values, ends = self._terms[key]
-        except KeyError:
-            docnums, weights, values, ends = self._terms[key] = (
-                array("I"), array("d"), bytearray(), array("I"),
-            )  # fmt: skip
-            self.fieldnames.add(key[0])
-            self.currentsize += _TERM_BYTES + len(key[1])
-        else:
-            if item[2] < docnums[-1]:
-                self._unordered.add(key)  # not met in practice: documents arrive in order
-        docnums.append(item[2])
-        weights.append(item[3])
-        value = item[4]
-        if value:  # None and b"" alike: Whoosh writes both as no value
-            values += value
-        ends.append(len(values))
-        self.currentsize += _POSTING_BYTES + len(value or b"")
-        if self.currentsize > self.limit:
-            self.save()
+        """One posting, as Whoosh's own writer code hands them (merging segments)."""
+        fieldname, tbytes, docnum, weight, value = item
+        self.add_field(fieldname, docnum, ((tbytes, 0, weight, value),), 1.0, False)
 
     def add_field(self, fieldname: str, docnum: int, items, boost: float, scorable: bool) -> int:
         """``add`` for each posting of one field of one document (``items`` as
@@ -86,11 +68,11 @@ class CompactPool(PostingPool):
                 self.fieldnames.add(fieldname)
                 size += _TERM_BYTES + len(tbytes)
             elif docnum < held[0][-1]:
-                self._unordered.add(key)
+                self._unordered.add(key)  # not met in practice: documents arrive in order
             docnums, weights, values, ends = held
             docnums.append(docnum)
             weights.append(weight * boost)
-            if value:
+            if value:  # None and b"" alike: Whoosh writes both as no value
                 values += value
             ends.append(len(values))
             size += _POSTING_BYTES + len(value or b"")

@@ -91,10 +91,12 @@ class WordScorer:
             scores = {docnum: score for docnum, score in scores.items() if docnum in allowed}
         return scores
 
-    def matches(self, query: wq.Query) -> set[int]:
-        """The articles ``query`` matches, without their scores: unions and intersections of
-        document numbers are set operations, far cheaper than adding up scores."""
-        return set(self._documents(query))
+    def matches(self, query: wq.Query, allowed: set[int] | None = None) -> set[int]:
+        """The articles ``query`` matches (among ``allowed`` if given), without their scores:
+        unions and intersections of document numbers are set operations, far cheaper than
+        adding up scores."""
+        found = set(self._documents(query))
+        return found if allowed is None else found & allowed
 
     def _documents(self, query: wq.Query):
         """``matches``, as any collection of document numbers (a term's scores are one)."""
@@ -107,22 +109,19 @@ class WordScorer:
             return set(self._documents(query.a)).difference(self._documents(query.b))
         if kind in (wq.Or, wq.And):
             parts = [self._documents(q) for q in query.subqueries]
-            if kind is wq.Or:
-                return set().union(*parts)
-            smallest = min(parts, key=len)
-            return set(smallest).intersection(*(part for part in parts if part is not smallest))
+            return set().union(*parts) if kind is wq.Or else _common(parts)
         raise Unsupported(repr(query))
 
-    def count(self, query: wq.Query) -> int:
-        """How many articles ``query`` matches: ``len(matches(query))``, but for an OR of two
-        parts whose AND was evaluated (a two-word query's tiers) from the sizes alone,
-        |A or B| = |A| + |B| - |A and B|, without building the union."""
-        if type(query) is wq.Or and len(query.subqueries) == 2:
+    def count(self, query: wq.Query, allowed: set[int] | None = None) -> int:
+        """How many articles ``query`` matches (among ``allowed``): ``len(matches(...))``, but
+        for an OR of two parts whose AND was evaluated (a two-word query's tiers), with no
+        ``allowed``, from the sizes alone: |A or B| = |A| + |B| - |A and B|."""
+        if allowed is None and type(query) is wq.Or and len(query.subqueries) == 2:
             both = self._joined.get(tuple(query.subqueries))
             if both is not None:
                 first, second = (self._evaluate(part) for part in query.subqueries)
                 return len(first) + len(second) - len(both)
-        return len(self.matches(query))
+        return len(self.matches(query, allowed))
 
     def _evaluate(self, query: wq.Query) -> Scores:
         """``evaluate`` without ``allowed``; each query part is evaluated once (the tiers of
@@ -201,8 +200,7 @@ class WordScorer:
         parts = [self.term_scores(field, word) for word in words]
         if not all(parts):
             return {}
-        smallest = min(parts, key=len)
-        candidates = set(smallest).intersection(*(part for part in parts if part is not smallest))
+        candidates = _common(parts)
         if len(words) > 1 and candidates:
             each = {word: self._positions(field, word, candidates) for word in set(words)}
             found = [each[word] for word in words]
@@ -293,6 +291,12 @@ def _union(parts: list[Scores]) -> Scores:
             merged[docnum] = joined[docnum] + part[docnum]
         joined = merged
     return joined
+
+
+def _common(parts: list) -> set[int]:
+    """The document numbers in every one of ``parts`` (sets or score dictionaries)."""
+    smallest = min(parts, key=len)
+    return set(smallest).intersection(*(part for part in parts if part is not smallest))
 
 
 def _intersection(parts: list[Scores]) -> Scores:

@@ -244,19 +244,13 @@ def _all_matches(searcher, ranking: Ranking, filter_query) -> list[int]:
         return []
     if postings.supports(ranking.any_words, searcher):
         scorer = postings.WordScorer(searcher)
-        return sorted(_matching(scorer, ranking.any_words, _allowed(searcher, filter_query)))
+        return sorted(scorer.matches(ranking.any_words, _allowed(searcher, filter_query)))
     results = searcher.search(ranking.any_words, limit=None, filter=filter_query, scored=False)
     return sorted(results.docs())
 
 
 def _allowed(searcher, filter_query) -> set[int] | None:
     return None if filter_query is None else set(searcher.docs_for_query(filter_query))
-
-
-def _matching(scorer: postings.WordScorer, query, allowed: set[int] | None) -> set[int]:
-    """The articles ``query`` matches (among ``allowed``), without scoring them."""
-    matched = scorer.matches(query)
-    return matched if allowed is None else matched & allowed
 
 
 def _ranked(searcher, ranking: Ranking, request: _Request):
@@ -311,9 +305,7 @@ def _tiered_from_postings(searcher, ranking: Ranking, limit: int, filter_query):
     if ranking.all_words is not None:
         first = postings.top(scorer.evaluate(ranking.all_words, allowed), limit)
         if len(first) == limit:
-            if allowed is None:
-                return first, [], scorer.count(ranking.any_words)
-            return first, [], len(_matching(scorer, ranking.any_words, allowed))
+            return first, [], scorer.count(ranking.any_words, allowed)
     scores = scorer.evaluate(ranking.any_words, allowed)
     taken = {docnum for docnum, _ in first}
     rest = [hit for hit in postings.top(scores, limit + len(first)) if hit[0] not in taken]

@@ -287,4 +287,6 @@ def test_count_of_two_parts_from_their_and(index, first, second):
         scorer.evaluate(wq.And(either.subqueries))
         assert tuple(either.subqueries) in scorer._joined
         assert scorer.count(either) == len(_whoosh(searcher, either))
+        allowed = set(range(0, searcher.doc_count_all(), 3))
+        assert scorer.count(either, allowed) == len(_whoosh(searcher, either).keys() & allowed)
         assert postings.WordScorer(searcher).count(either) == len(_whoosh(searcher, either))
