@@ -13,8 +13,9 @@ stores), compressed together, then their count, the compressed size and a mark::
     [zlib(docnums, 4 bytes each + weights, 4 bytes each)][count][size][b"MSPP"][Whoosh's]
 
 Whoosh never reads before a term's start, so it reads the file as before; ``read`` gets both
-arrays back in two reads and C-speed copies. (Compression at level 1 takes the index from
-+28 % to about +10 % of its size: 20.6 MB of body postings at 10,000 articles become 8.0 MB.)
+arrays back in two reads and C-speed copies. (Compressed at level 1, the body's 20.6 MB at
+10,000 articles become 8.0 MB: the index grew from 104 to 133 MB uncompressed, 128 MB
+compressed, 120 MB once rare terms were left out.)
 A term without them (fewer than MIN_POSTINGS postings in the segment, a segment written by an
 earlier version, or by Whoosh's own pool after it spilled to disk) gives None and is read
 from Whoosh's blocks; the mark and a count equal
@@ -31,8 +32,8 @@ from array import array
 MARK = b"MSPP"
 MIN_POSTINGS = 32
 """Terms with fewer postings in a segment are left to Whoosh's blocks: one small block is
-read quickly, and most terms are rare (writing every term's arrays, each compressed, cost
-about a tenth of indexing time)."""
+read quickly, and most terms are rare (with every term's arrays written, indexing 2,000
+articles made 123,000 zlib calls instead of 72,000)."""
 _TAIL = struct.Struct("<II4s")
 _SWAP = sys.byteorder != "little"
 """The arrays are stored little-endian whatever the machine."""

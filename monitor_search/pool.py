@@ -182,8 +182,9 @@ WHOOSH_ADD_DOCUMENT = writing.SegmentWriter.add_document
 def _add_document(self: writing.SegmentWriter, **fields) -> None:
     """Whoosh's ``SegmentWriter.add_document``, step for step, but a ``CompactPool`` takes
     each field's postings at once (``add_field``): the call and tuple per posting were a
-    sixth of indexing time. (Spelling words, which msearch's fields do not have, get no
-    value; Whoosh passed the last posting's by mistake.)"""
+    sixth of indexing time under the profiler (``benchmarks/hotspots.py index``). (Spelling
+    words, which msearch's fields do not have, get no value; Whoosh passed the last
+    posting's by mistake.)"""
     self._check_state()
     perdocwriter, schema, docnum = self.perdocwriter, self.schema, self.docnum
     add_post = self.pool.add
