@@ -21,13 +21,14 @@ in ``pyproject.toml``), as only ``pool.py`` (writing it) and ``patches.py`` othe
 from __future__ import annotations
 
 import heapq
-from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from bisect import bisect_left, bisect_right
+from collections.abc import Collection, Iterable, Iterator
 from itertools import compress
 
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermInfo
 from whoosh.scoring import BM25F
+from whoosh.util.numeric import length_to_byte
 
 from . import plainpostings
 from .patches import LENGTH_OF_CODE, length_codes
@@ -75,10 +76,11 @@ class WordScorer:
         self._norms: dict[str, list] = {}
         self._parts: dict[tuple[str, bool], list[float]] = {}
         self._terms: dict[tuple[str, str], Scores] = {}
+        self._documents_of: dict[tuple[str, str], Iterable[int]] = {}
+        self._infos: dict[tuple[int, str, bytes], W3TermInfo | None] = {}
+        self._read: dict[tuple[int, str, bytes], list[tuple]] = {}
         self._evaluated: dict[wq.Query, Scores] = {}
         """Query part -> its scores (Whoosh's queries compare and hash by content)."""
-        self._joined: dict[tuple[wq.Query, ...], Scores] = {}
-        """An AND's parts -> the articles having them all (for ``count``)."""
         self._deleted: list[frozenset[int]] = [
             frozenset(reader._perdoc.deleted_docs()) if reader.has_deletions() else frozenset()
             for reader, _ in self._segments
@@ -102,7 +104,7 @@ class WordScorer:
         """``matches``, as any collection of document numbers (a term's scores are one)."""
         kind = type(query)
         if kind is wq.Term:
-            return self.term_scores(query.fieldname, query.text)
+            return self.term_documents(query.fieldname, query.text)
         if kind in (wq.Every, wq.Phrase):
             return self._evaluate(query)
         if kind is wq.AndNot:
@@ -113,15 +115,35 @@ class WordScorer:
         raise Unsupported(repr(query))
 
     def count(self, query: wq.Query, allowed: set[int] | None = None) -> int:
-        """How many articles ``query`` matches (among ``allowed``): ``len(matches(...))``, but
-        for an OR of two parts whose AND was evaluated (a two-word query's tiers), with no
-        ``allowed``, from the sizes alone: |A or B| = |A| + |B| - |A and B|."""
-        if allowed is None and type(query) is wq.Or and len(query.subqueries) == 2:
-            both = self._joined.get(tuple(query.subqueries))
-            if both is not None:
-                first, second = (self._evaluate(part) for part in query.subqueries)
-                return len(first) + len(second) - len(both)
-        return len(self.matches(query, allowed))
+        """How many articles ``query`` matches (among ``allowed``): for terms joined by OR,
+        AND and AND NOT, segment by segment on the postings' own document numbers, which
+        saves an addition per posting (18 of 38 ms at 100,000 articles, measured)."""
+        if not _only_terms(query):
+            return len(self.matches(query, allowed))
+        wanted = None if allowed is None else self.locate(allowed)
+        total = 0
+        for number, deleted in enumerate(self._deleted):
+            found = self._local(query, number)
+            if found and (deleted or wanted is not None):
+                found = set(found).difference(deleted)
+                if wanted is not None:
+                    found.intersection_update(wanted[number])
+            total += len(found)
+        return total
+
+    def _local(self, query: wq.Query, number: int) -> Collection[int]:
+        """The segment-local numbers of segment ``number``'s documents ``query`` matches,
+        deleted ones included."""
+        kind = type(query)
+        if kind is wq.Term:
+            blocks = self._arrays(number, query.fieldname, self._bytes(query.fieldname, query.text))
+            if len(blocks) == 1:
+                return blocks[0][0]
+            return [docnum for ids, _ in blocks for docnum in ids]
+        if kind is wq.AndNot:
+            return set(self._local(query.a, number)).difference(self._local(query.b, number))
+        parts = [self._local(q, number) for q in query.subqueries]
+        return set().union(*parts) if kind is wq.Or else _common(parts)
 
     def _evaluate(self, query: wq.Query) -> Scores:
         """``evaluate`` without ``allowed``; each query part is evaluated once (the tiers of
@@ -148,13 +170,7 @@ class WordScorer:
         if kind is wq.Phrase:
             return _boosted(self._phrase(query.fieldname, query.words), query.boost)
         if kind in (wq.Or, wq.And):
-            parts = [self._evaluate(q) for q in query.subqueries]
-            if len(parts) == 1:  # Whoosh ignores the boost of a one-part group
-                return parts[0]
-            joined = _union(parts) if kind is wq.Or else _intersection(parts)
-            if kind is wq.And:
-                self._joined[tuple(query.subqueries)] = joined
-            return _boosted(joined, query.boost)
+            return joined(query, [self._evaluate(q) for q in query.subqueries])
         raise Unsupported(repr(query))
 
     def term_scores(self, field: str, text: str) -> Scores:
@@ -165,10 +181,10 @@ class WordScorer:
         searcher = self._searcher
         tbytes = searcher.schema[field].to_bytes(text)
         scores: Scores = {}
-        if (field, tbytes) in searcher.reader():
+        held = list(self._postings(field, tbytes))
+        if held:
             idf = searcher.idf(field, tbytes)
             factor = searcher.weighting.K1 + 1
-            held = list(self._postings(field, tbytes))
             # Whoosh's bm25() term for term (every posting's document has a length), in one
             # dictionary for all segments and blocks
             scores = {
@@ -183,15 +199,116 @@ class WordScorer:
         self._terms[key] = scores
         return scores
 
+    def term_documents(self, field: str, text: str) -> Iterable[int]:
+        """The articles that have the term, without their scores (a set built from the
+        document numbers alone costs a fraction of scoring them)."""
+        key = (field, text)
+        if key in self._terms:
+            return self._terms[key].keys()
+        found = self._documents_of.get(key)
+        if found is None:
+            found = set()
+            for base, _, _, ids, _, deleted in self._postings(field, self._bytes(field, text)):
+                local = ids if not deleted else set(ids).difference(deleted)
+                found.update(map(base.__add__, local))
+            self._documents_of[key] = found
+        return found
+
+    def term_scores_among(self, field: str, text: str, wanted: list[list[int]]) -> Scores:
+        """``term_scores`` for only the ``wanted`` articles (per segment, the sorted
+        segment-local numbers of articles not deleted): the same floats, computed from a
+        look-up in the term's postings instead of a pass over all of them."""
+        if (field, text) in self._terms:
+            found = self._terms[(field, text)]
+            return {
+                base + docnum: found[base + docnum]
+                for (_, base), local in zip(self._segments, wanted, strict=True)
+                for docnum in local
+                if base + docnum in found
+            }
+        searcher = self._searcher
+        tbytes = self._bytes(field, text)
+        scores: Scores = {}
+        idf = factor = 0.0
+        for number, base, codes, norm, ids, weights in self._held(field, tbytes, wanted):
+            if not idf:
+                idf = searcher.idf(field, tbytes)
+                factor = searcher.weighting.K1 + 1
+            for docnum, tf in _weights_of(ids, weights, wanted[number]):
+                scores[base + docnum] = idf * ((tf * factor) / (tf + norm[codes[docnum]]))
+        return scores
+
+    def ceiling(self, field: str, text: str) -> float:
+        """A score no article's posting of the term exceeds: BM25 grows with the weight and
+        falls with the field's length, and Whoosh's term info in each segment keeps the
+        term's highest weight and the shortest field among its postings."""
+        tbytes = self._bytes(field, text)
+        factor = self._searcher.weighting.K1 + 1
+        highest = 0.0
+        for number in range(len(self._segments)):
+            info = self._term_info(number, field, tbytes)
+            if info is not None:
+                tf = info.max_weight()
+                norm = self._norm(field, number)[1][length_to_byte(info.min_length() or 0)]
+                highest = max(highest, (tf * factor) / (tf + norm))
+        return self._searcher.idf(field, tbytes) * highest if highest else 0.0
+
+    def posting_count(self, field: str, text: str) -> int:
+        """How many postings the term has, deleted articles included (its cost to score)."""
+        tbytes = self._bytes(field, text)
+        infos = (self._term_info(number, field, tbytes) for number in range(len(self._segments)))
+        return sum(info.doc_frequency() for info in infos if info is not None)
+
+    def locate(self, docnums: Iterable[int]) -> list[list[int]]:
+        """Per segment, the sorted segment-local numbers of ``docnums``."""
+        ordered = sorted(docnums)
+        bounds = [bisect_right(ordered, base - 1) for base in self._bases] + [len(ordered)]
+        return [
+            [docnum - base for docnum in ordered[start:end]]
+            for base, start, end in zip(self._bases, bounds, bounds[1:], strict=False)
+        ]
+
+    def _bytes(self, field: str, text: str) -> bytes:
+        return self._searcher.schema[field].to_bytes(text)
+
+    def _term_info(self, number: int, field: str, tbytes: bytes) -> W3TermInfo | None:
+        """The term's information in segment ``number`` (None if it has none), read once."""
+        key = (number, field, tbytes)
+        if key not in self._infos:
+            terms = self._segments[number][0]._terms
+            stored = terms._tindex.get(terms._keycoder(field, tbytes))
+            self._infos[key] = None if stored is None else W3TermInfo.from_bytes(stored)
+        return self._infos[key]
+
+    def _arrays(self, number: int, field: str, tbytes: bytes) -> list[tuple]:
+        """(ids, weights) of each block of the term's postings in segment ``number``, read
+        once (a query's tiers and its count share them)."""
+        key = (number, field, tbytes)
+        found = self._read.get(key)
+        if found is None:
+            info = self._term_info(number, field, tbytes)
+            reader = self._segments[number][0]
+            found = [] if info is None else list(_blocks(reader, field, tbytes, info))
+            self._read[key] = found
+        return found
+
+    def _held(self, field: str, tbytes: bytes, wanted: list[list[int]] | None = None):
+        """(segment number, base, length codes, BM25 length parts, ids, weights) of each
+        block of the term's postings, in the segments that hold any ``wanted`` article."""
+        for number, (_, base) in enumerate(self._segments):
+            if wanted is not None and not wanted[number]:
+                continue
+            blocks = self._arrays(number, field, tbytes)
+            if blocks:
+                codes, norm = self._norm(field, number)
+                for ids, weights in blocks:
+                    yield number, base, codes, norm, ids, weights
+
     def _postings(self, field: str, tbytes: bytes):
         """(base, length codes, BM25 length parts, ids, weights, deleted documents) of each
         block of the term's postings, segment by segment."""
-        for number, (reader, base) in enumerate(self._segments):
-            if (field, tbytes) in reader:
-                codes, norm = self._norm(field, number)
-                deleted = self._deleted[number]
-                for ids, weights in _blocks(reader, field, tbytes):
-                    yield base, codes, norm, ids, weights, deleted
+        for number, base, codes, norm, ids, weights in self._held(field, tbytes):
+            yield base, codes, norm, ids, weights, self._deleted[number]
 
     def _phrase(self, field: str, words: list[str]) -> Scores:
         """Articles with ``words`` one after the other in ``field``, each scoring the sum of
@@ -277,6 +394,15 @@ def top(scores: Scores, limit: int) -> list[tuple[int, float]]:
     return sorted(candidates, key=lambda item: (-item[1], item[0]))[:limit]
 
 
+def joined(query: wq.Or | wq.And, parts: list[Scores]) -> Scores:
+    """The scores of an OR or an AND, given those of its parts, added up as Whoosh adds
+    them (a one-part group ignores its boost, as in Whoosh)."""
+    if len(parts) == 1:
+        return parts[0]
+    together = _union(parts) if type(query) is wq.Or else _intersection(parts)
+    return _boosted(together, query.boost)
+
+
 def _boosted(scores: Scores, boost: float) -> Scores:
     if boost == 1.0:
         return scores
@@ -321,11 +447,12 @@ def _length_codes(reader, field: str) -> tuple[bytes, bool]:
     return (bytes(reader.doc_count_all()), True) if codes is None else (codes, False)
 
 
-def _blocks(reader, field: str, tbytes: bytes) -> Iterator[tuple[Iterable[int], Iterable[float]]]:
+def _blocks(
+    reader, field: str, tbytes: bytes, terminfo: W3TermInfo
+) -> Iterator[tuple[Iterable[int], Iterable[float]]]:
     """(ids, weights) of each posting block of a term in one segment: all at once when the
     segment stores them plainly (``plainpostings``), else from Whoosh's blocks."""
     terms = reader._terms
-    terminfo = terms.term_info(field, tbytes)
     plain = plainpostings.read(terms._postfile, terminfo)
     if plain is not None:
         yield plain
@@ -342,6 +469,36 @@ def _blocks(reader, field: str, tbytes: bytes) -> Iterator[tuple[Iterable[int], 
         if matcher._lastblock:
             return
         matcher._goto(matcher._nextoffset)
+
+
+def _weights_of(ids, weights, wanted: list[int]) -> list[tuple[int, float]]:
+    """(docnum, weight) of the sorted ``wanted`` documents that are among the postings
+    ``ids``: a binary search for each when they are few (about 330 ns each, measured), else
+    one dictionary of all the postings (about 85 ns a posting)."""
+    if len(wanted) * 4 < len(ids):
+        found = []
+        at, end = 0, len(ids)
+        for docnum in wanted:
+            at = bisect_left(ids, docnum, at)
+            if at < end and ids[at] == docnum:
+                found.append((docnum, weights[at]))
+        return found
+    weight_of = dict(zip(ids, weights, strict=True))
+    return [(docnum, weight_of[docnum]) for docnum in wanted if docnum in weight_of]
+
+
+def _only_terms(query: wq.Query) -> bool:
+    """Whether ``query`` is terms joined by OR, AND and AND NOT, and nothing else."""
+    kind = type(query)
+    if kind is wq.Term:
+        return True
+    if kind is wq.AndNot:
+        return _only_terms(query.a) and _only_terms(query.b)
+    return (
+        kind in (wq.Or, wq.And)
+        and bool(query.subqueries)
+        and all(map(_only_terms, query.subqueries))
+    )
 
 
 def _tree_sum(scores: list[float]) -> float:

@@ -18,6 +18,7 @@ from .catalog import ArticleInfo, info_fields
 from .errors import ArticleNotFound, BadQuery, MsearchError
 from .facets import FACETS, PERIODS, Timeline, count_facets, timeline
 from .highlight import Fragment, opening, passages, whole
+from .pruning import best
 from .query import Filters, Ranking, build_query, ranking_for_words
 from .schema import QUERY_FIELDS
 from .scoring import FEEDBACK_DEPTH, WEIGHTING, reranked
@@ -302,14 +303,14 @@ def _tiered_from_postings(searcher, ranking: Ranking, limit: int, filter_query):
     scorer = postings.WordScorer(searcher)
     allowed = _allowed(searcher, filter_query)
     first: list[tuple[int, float]] = []
+    rest: list[tuple[int, float]] = []
     if ranking.all_words is not None:
-        first = postings.top(scorer.evaluate(ranking.all_words, allowed), limit)
-        if len(first) == limit:
-            return first, [], scorer.count(ranking.any_words, allowed)
-    scores = scorer.evaluate(ranking.any_words, allowed)
-    taken = {docnum for docnum, _ in first}
-    rest = [hit for hit in postings.top(scores, limit + len(first)) if hit[0] not in taken]
-    return first, rest[: limit - len(first)], len(scores)
+        first = best(scorer, ranking.all_words, limit, allowed)
+    if len(first) < limit:
+        taken = {docnum for docnum, _ in first}
+        found = best(scorer, ranking.any_words, limit + len(first), allowed)
+        rest = [hit for hit in found if hit[0] not in taken][: limit - len(first)]
+    return first, rest, scorer.count(ranking.any_words, allowed)
 
 
 def _highlight_terms(searcher, ranking: Ranking) -> dict[str, set[str]]:

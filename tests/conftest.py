@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import random
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from monitor_search import indexer, plainpostings
 from monitor_search.cli import main
+from monitor_search.indexer import update_index
+from monitor_search.scoring import WEIGHTING
+from monitor_search.store import open_for_reading
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "seeds" / "000_b427728f8c5f3a6a.txt"
@@ -105,3 +110,56 @@ def corpus(tmp_path) -> Path:
         issue=105,
     )
     return folder
+
+
+# --- an index of word postings: several segments, deleted articles, both posting formats ---
+
+
+VOCABULARY = [
+    "gas", "pipeline", "russia", "oil", "treaty", "security", "election", "Kyiv", "Kiev",
+    "Shevardnadze", "Aliyev", "Baku", "Tbilisi", "moscow", "parliament", "army", "border",
+]  # fmt: skip
+"""Common enough (a few in most articles) that long terms span several posting blocks."""
+
+
+def _article(rng: random.Random) -> tuple[str, str]:
+    title = " ".join(rng.choice(VOCABULARY) for _ in range(rng.randint(1, 4))).upper()
+    words = [rng.choice(VOCABULARY) for _ in range(rng.randint(5, 60))]
+    filler = ["the", "said", "on", "Tuesday", "report"]
+    body = " ".join(w if rng.random() < 0.6 else rng.choice(filler) for w in words)
+    return title, body.capitalize() + "."
+
+
+@pytest.fixture(scope="session")
+def word_index(tmp_path_factory):
+    """Three commits (so three segments, one without plain postings, as an earlier version
+    wrote) and re-written articles (so deleted documents)."""
+    root = tmp_path_factory.mktemp("postings")
+    rng = random.Random(7)
+    folder, index_dir = root / "articles", root / "index"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(indexer, "SMALL_SEGMENT", 100)  # keep the 150-article segments apart
+        for batch in range(3):
+            for number in range(150):
+                write_article(folder, f"{batch}-{number}.txt", *_article(rng))
+            with pytest.MonkeyPatch.context() as old_format:
+                if batch == 1:
+                    old_format.setattr(plainpostings, "write", lambda *args: None)
+                update_index([str(folder)], index_dir)
+        for number in range(0, 150, 7):
+            write_article(folder, f"0-{number}.txt", *_article(rng))
+        update_index([str(folder)], index_dir)
+    ix = open_for_reading(index_dir)
+    with ix.searcher(weighting=WEIGHTING) as searcher:
+        leaves = searcher.reader().leaf_readers()
+        assert len(leaves) > 1, "the index should have several segments"
+        assert any(reader.has_deletions() for reader, _ in leaves)
+        plain = {_has_plain_postings(reader) for reader, _ in leaves}
+        assert plain == {True, False}, "segments with and without plain postings"
+    return index_dir
+
+
+def _has_plain_postings(reader) -> bool:
+    terms = reader._terms
+    infos = [terms.term_info("body", text) for text in reader.lexicon("body")]
+    return any(plainpostings.read(terms._postfile, info) is not None for info in infos)

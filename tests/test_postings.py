@@ -12,63 +12,14 @@ from whoosh import query as wq
 from whoosh.columns import VarBytesColumn
 from whoosh.filedb.structfile import BufferFile, StructFile
 
-from monitor_search import indexer, patches, plainpostings, postings, search
+from monitor_search import patches, postings, search
 from monitor_search.fastindex import _term, term_counts
 from monitor_search.indexer import update_index
 from monitor_search.query import build_query
 from monitor_search.scoring import WEIGHTING, _Articles, doc_frequency
 from monitor_search.store import open_for_reading
 
-from .conftest import write_article
-
-VOCABULARY = [
-    "gas", "pipeline", "russia", "oil", "treaty", "security", "election", "Kyiv", "Kiev",
-    "Shevardnadze", "Aliyev", "Baku", "Tbilisi", "moscow", "parliament", "army", "border",
-]  # fmt: skip
-"""Common enough (a few in most articles) that long terms span several posting blocks."""
-
-
-def _article(rng: random.Random) -> tuple[str, str]:
-    title = " ".join(rng.choice(VOCABULARY) for _ in range(rng.randint(1, 4))).upper()
-    words = [rng.choice(VOCABULARY) for _ in range(rng.randint(5, 60))]
-    filler = ["the", "said", "on", "Tuesday", "report"]
-    body = " ".join(w if rng.random() < 0.6 else rng.choice(filler) for w in words)
-    return title, body.capitalize() + "."
-
-
-@pytest.fixture(scope="module")
-def index(tmp_path_factory):
-    """Three commits (so three segments, one without plain postings, as an earlier version
-    wrote) and re-written articles (so deleted documents)."""
-    root = tmp_path_factory.mktemp("postings")
-    rng = random.Random(7)
-    folder, index_dir = root / "articles", root / "index"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(indexer, "SMALL_SEGMENT", 100)  # keep the 150-article segments apart
-        for batch in range(3):
-            for number in range(150):
-                write_article(folder, f"{batch}-{number}.txt", *_article(rng))
-            with pytest.MonkeyPatch.context() as old_format:
-                if batch == 1:
-                    old_format.setattr(plainpostings, "write", lambda *args: None)
-                update_index([str(folder)], index_dir)
-        for number in range(0, 150, 7):
-            write_article(folder, f"0-{number}.txt", *_article(rng))
-        update_index([str(folder)], index_dir)
-    ix = open_for_reading(index_dir)
-    with ix.searcher(weighting=WEIGHTING) as searcher:
-        leaves = searcher.reader().leaf_readers()
-        assert len(leaves) > 1, "the index should have several segments"
-        assert any(reader.has_deletions() for reader, _ in leaves)
-        plain = {_has_plain_postings(reader) for reader, _ in leaves}
-        assert plain == {True, False}, "segments with and without plain postings"
-    return index_dir
-
-
-def _has_plain_postings(reader) -> bool:
-    terms = reader._terms
-    infos = [terms.term_info("body", text) for text in reader.lexicon("body")]
-    return any(plainpostings.read(terms._postfile, info) is not None for info in infos)
+from .conftest import VOCABULARY, write_article
 
 
 def _word(text: str, boost: float = 1.0) -> wq.Query:
@@ -115,8 +66,8 @@ def _same(found: dict[int, float], expected: dict[int, float]) -> None:
 
 @settings(max_examples=150, deadline=None)
 @given(query=WITHOUT_NOT)
-def test_scores_equal_whooshs(index, query):
-    with open_for_reading(index).searcher(weighting=WEIGHTING) as searcher:
+def test_scores_equal_whooshs(word_index, query):
+    with open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher:
         assert postings.supports(query, searcher)
         expected = _whoosh(searcher, query)
         _same(postings.WordScorer(searcher).evaluate(query), expected)
@@ -125,8 +76,8 @@ def test_scores_equal_whooshs(index, query):
 
 @settings(max_examples=60, deadline=None)
 @given(kept=WITHOUT_NOT, dropped=WITHOUT_NOT)
-def test_and_not_keeps_scores_and_drops_every_excluded_article(index, kept, dropped):
-    with open_for_reading(index).searcher(weighting=WEIGHTING) as searcher:
+def test_and_not_keeps_scores_and_drops_every_excluded_article(word_index, kept, dropped):
+    with open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher:
         excluded = set(_whoosh(searcher, dropped))
         expected = {d: s for d, s in _whoosh(searcher, kept).items() if d not in excluded}
         found = postings.WordScorer(searcher).evaluate(wq.AndNot(kept, dropped))
@@ -134,8 +85,8 @@ def test_and_not_keeps_scores_and_drops_every_excluded_article(index, kept, drop
         assert postings.WordScorer(searcher).matches(wq.AndNot(kept, dropped)) == expected.keys()
 
 
-def test_every_and_filters(index):
-    with open_for_reading(index).searcher(weighting=WEIGHTING) as searcher:
+def test_every_and_filters(word_index):
+    with open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher:
         scorer = postings.WordScorer(searcher)
         everything = wq.Every()
         _same(scorer.evaluate(everything), _whoosh(searcher, everything))
@@ -144,10 +95,10 @@ def test_every_and_filters(index):
         assert found.keys() == {d for d in _whoosh(searcher, _word("gas")) if d in allowed}
 
 
-def test_score_from_counts_equals_the_postings(index):
+def test_score_from_counts_equals_the_postings(word_index):
     """Feedback re-ranking scores articles from the term counts stored with them (the body's)
     or counted in their text (the headline's): both are the postings' counts."""
-    with open_for_reading(index).searcher(weighting=WEIGHTING) as searcher:
+    with open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher:
         scorer = postings.WordScorer(searcher)
         reader = searcher.reader()
         articles = _Articles(searcher)
@@ -172,8 +123,8 @@ def test_score_from_counts_equals_the_postings(index):
     ["gas pipeline", "Kiev treaty army", "gas AND NOT russia", "security OR election", "*",
      '"gas pipeline"', '"the army said"', '"security treaty" OR "election border"'],
 )  # fmt: skip
-def test_tiers_equal_whooshs_path(index, monkeypatch, text):
-    ix = open_for_reading(index)
+def test_tiers_equal_whooshs_path(word_index, monkeypatch, text):
+    ix = open_for_reading(word_index)
     with ix.searcher(weighting=WEIGHTING) as searcher:
         ranking = build_query(text, ix.schema, searcher.reader())
         assert postings.supports(ranking.any_words, searcher)
@@ -201,8 +152,8 @@ def test_not_excludes_the_first_match_too(tmp_path, text):
     assert result.total == 1
 
 
-def test_doc_frequency_sums_the_segments_and_stops_past_a_limit(index):
-    with open_for_reading(index).searcher(weighting=WEIGHTING) as searcher:
+def test_doc_frequency_sums_the_segments_and_stops_past_a_limit(word_index):
+    with open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher:
         reader = searcher.reader()
         for field, word in (("body", "pipelin"), ("title", "gas"), ("body", "absent")):
             exact = reader.doc_frequency(field, word)
@@ -238,10 +189,10 @@ def test_byte_columns_read_back_what_was_written(cutoff):
     assert [backwards[docnum] for docnum in reversed(range(len(values)))] == values[::-1]
 
 
-def test_term_lookups_equal_whooshs(index):
+def test_term_lookups_equal_whooshs(word_index):
     """``patches`` looks terms up with ``pread``; every term, and absent ones, must give what
     Whoosh's own look-up gives."""
-    ix = open_for_reading(index)
+    ix = open_for_reading(word_index)
     with ix.reader() as reader:
         for segment, _ in reader.leaf_readers():
             table, terms = segment._terms._tindex, segment._terms
@@ -276,17 +227,16 @@ def test_top_is_whooshs_order(scores, limit):
     assert postings.top(scores, limit) == expected
 
 
-@settings(max_examples=80, deadline=None)
-@given(first=WITHOUT_NOT, second=WITHOUT_NOT)
-def test_count_of_two_parts_from_their_and(index, first, second):
-    """``count`` of ``a OR b`` after ``a AND b`` was evaluated (a two-word search's tiers)
-    is the number of articles Whoosh finds."""
-    with open_for_reading(index).searcher(weighting=WEIGHTING) as searcher:
-        either = wq.Or([first, second])
+@settings(max_examples=120, deadline=None)
+@given(query=WITHOUT_NOT | st.builds(wq.AndNot, WITHOUT_NOT, WITHOUT_NOT), every=st.integers(1, 4))
+def test_count_is_the_number_whoosh_finds(word_index, query, every):
+    """``count`` (segment by segment for terms, through ``matches`` for phrases), with and
+    without a filter, on segments with deleted articles."""
+    with open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher:
+        expected = set(_whoosh(searcher, query))
+        if type(query) is wq.AndNot:  # Whoosh's own AND NOT can keep an excluded article
+            expected -= set(_whoosh(searcher, query.b))
         scorer = postings.WordScorer(searcher)
-        scorer.evaluate(wq.And(either.subqueries))
-        assert tuple(either.subqueries) in scorer._joined
-        assert scorer.count(either) == len(_whoosh(searcher, either))
-        allowed = set(range(0, searcher.doc_count_all(), 3))
-        assert scorer.count(either, allowed) == len(_whoosh(searcher, either).keys() & allowed)
-        assert postings.WordScorer(searcher).count(either) == len(_whoosh(searcher, either))
+        assert scorer.count(query) == len(expected)
+        allowed = set(range(0, searcher.doc_count_all(), every))
+        assert scorer.count(query, allowed) == len(expected & allowed)

@@ -1,0 +1,138 @@
+"""The best hits of a word query without scoring every article it matches.
+
+A page shows 10 hits (30 are ranked for feedback) of the tens of thousands of articles that
+``oil pipeline`` matches in a large archive; scoring them all made a query's time grow with
+the archive. This is an exact variant of MaxScore (Turtle and Flood, 1995), with bounds
+Whoosh already stores:
+
+1. The query's terms are taken in order of their number of postings, rarest first. The
+   articles that have one of the terms taken so far are the candidates.
+2. Every other article lacks those terms, so it scores at most what the query gives when
+   the remaining terms score their ceiling (``WordScorer.ceiling``: each term's highest
+   weight and shortest field, from Whoosh's term info) and the taken ones are absent.
+3. Once the candidates' page is complete and its lowest score is above that bound, no
+   other article can enter the page: the candidates' page is the page.
+
+Candidates get their exact scores, from the same floats in the same order as
+``WordScorer.evaluate``, so the page is the one a full evaluation gives (tested with
+hypothesis in ``tests/test_pruning.py``). When no bound is low enough the query is
+evaluated in full, as before. Measured at 100,000 articles, ``oil pipeline``: the top 30
+come from the 4,999 articles with ``oil`` in the headline instead of all 28,912 matches.
+"""
+
+from __future__ import annotations
+
+from whoosh import query as wq
+
+from .postings import Scores, WordScorer, joined, top
+
+Leaf = tuple[str, str]
+"""A term: (field, text)."""
+
+MARGIN = 1e-9
+"""Relative slack on the bound, so that no rounding can let an article it excludes tie."""
+
+
+def best(
+    scorer: WordScorer, query: wq.Query, limit: int, allowed: set[int] | None = None
+) -> list[tuple[int, float]]:
+    """``top(scorer.evaluate(query, allowed), limit)``: the same hits, in the same order."""
+    leaves = _leaves(query)
+    if leaves is None or limit <= 0:
+        return top(scorer.evaluate(query, allowed), limit)
+    order = sorted(leaves, key=lambda leaf: (scorer.posting_count(*leaf), leaf))
+    sizes = [0]
+    for leaf in order:
+        sizes.append(sizes[-1] + scorer.posting_count(*leaf))
+    ceilings = {leaf: scorer.ceiling(*leaf) for leaf in leaves}
+    bounds = [_bound(query, ceilings, set(order[:taken])) for taken in range(len(order) + 1)]
+    lowest = None
+    """The lowest score of a complete page of candidates so far: the page reaches it."""
+    # the first candidates: the rarest term that has postings (or none, if the terms
+    # without postings already rule out every article)
+    taken = next((n for n in range(1, len(order)) if sizes[n] or bounds[n] is None), len(order))
+    while taken < len(order):
+        hits = top(_among(scorer, query, order[:taken], allowed), limit)
+        if len(hits) == limit:
+            lowest = hits[-1][1]
+        if _excludes(bounds[taken], lowest):
+            return hits
+        later = range(taken + 1, len(order))
+        stop = next((n for n in later if _excludes(bounds[n], lowest)), None)
+        if stop is not None:
+            return top(_among(scorer, query, order[:stop], allowed), limit)
+        # no bound is low enough yet: take rarer terms until the candidates double
+        taken = next((n for n in later if sizes[n] >= 2 * sizes[taken]), len(order))
+    return top(scorer.evaluate(query, allowed), limit)
+
+
+def _excludes(bound: float | None, lowest: float | None) -> bool:
+    """Whether no article outside the candidates can reach the page: none can match at
+    all (no bound), or all score below the page's lowest score."""
+    return bound is None or (lowest is not None and lowest > bound * (1 + MARGIN))
+
+
+def _among(
+    scorer: WordScorer, query: wq.Query, taken: list[Leaf], allowed: set[int] | None
+) -> Scores:
+    """Exact scores of the articles (among ``allowed``) that have one of the ``taken``
+    terms and match ``query``."""
+    candidates = set().union(*(scorer.term_documents(*leaf) for leaf in taken))
+    if allowed is not None:
+        candidates &= allowed
+    wanted = scorer.locate(candidates)
+    chosen = set(taken)
+
+    def scores(part: wq.Query) -> Scores:
+        if type(part) is wq.Term:
+            leaf = (part.fieldname, part.text)
+            found = (
+                scorer.term_scores(*leaf)
+                if leaf in chosen
+                else scorer.term_scores_among(*leaf, wanted)
+            )
+            return found if part.boost == 1.0 else {d: s * part.boost for d, s in found.items()}
+        return joined(part, [scores(q) for q in part.subqueries])
+
+    found = scores(query)
+    if allowed is None:
+        return found
+    return {docnum: score for docnum, score in found.items() if docnum in allowed}
+
+
+def _bound(query: wq.Query, ceilings: dict[Leaf, float], taken: set[Leaf]) -> float | None:
+    """The highest score ``query`` can give an article that has none of the ``taken``
+    terms (None: such an article cannot match), added up in the evaluation's order."""
+    if type(query) is wq.Term:
+        leaf = (query.fieldname, query.text)
+        return None if leaf in taken else ceilings[leaf] * query.boost
+    parts = [_bound(part, ceilings, taken) for part in query.subqueries]
+    if len(parts) == 1:
+        return parts[0]
+    if type(query) is wq.And and None in parts:
+        return None
+    present = [part for part in parts if part is not None]
+    if not present:
+        return None
+    total = present[0]
+    for part in present[1:]:
+        total += part
+    return total * query.boost
+
+
+def _leaves(query: wq.Query) -> set[Leaf] | None:
+    """The query's terms, if it is only terms joined by OR and AND with positive boosts
+    (the bound holds only for sums of non-negative scores); else None."""
+    if query.boost <= 0:
+        return None
+    if type(query) is wq.Term:
+        return {(query.fieldname, query.text)}
+    if type(query) not in (wq.Or, wq.And) or not query.subqueries:
+        return None
+    found: set[Leaf] = set()
+    for part in query.subqueries:
+        leaves = _leaves(part)
+        if leaves is None:
+            return None
+        found |= leaves
+    return found

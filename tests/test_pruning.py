@@ -1,0 +1,79 @@
+"""The page of a word query found without scoring every match is the full evaluation's."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh import query as wq
+
+from monitor_search import postings, pruning
+from monitor_search.fastindex import _term
+from monitor_search.postings import WordScorer, top
+from monitor_search.scoring import WEIGHTING
+from monitor_search.store import open_for_reading
+
+from .conftest import VOCABULARY
+
+TERM = st.builds(
+    wq.Term,
+    st.sampled_from(["title", "body"]),
+    st.sampled_from([_term(word) for word in VOCABULARY] + ["said", "absent"]),
+    boost=st.sampled_from([1.0, 1.0, 2.0, 0.5]),
+)
+TERMS = st.recursive(
+    TERM,
+    lambda inner: (
+        st.builds(wq.Or, st.lists(inner, min_size=1, max_size=4), boost=st.sampled_from([1, 1.5]))
+        | st.builds(wq.And, st.lists(inner, min_size=1, max_size=3))
+    ),
+    max_leaves=8,
+)
+"""Terms of headline and body joined by OR and AND, as ``build_query`` makes them."""
+
+
+@settings(max_examples=300, deadline=None)
+@given(query=TERMS, limit=st.integers(1, 40), every=st.sampled_from([None, 1, 2, 5]))
+def test_page_is_the_full_evaluations(word_index, query, limit, every):
+    with open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher:
+        allowed = None if every is None else set(range(0, searcher.doc_count_all(), every))
+        expected = top(WordScorer(searcher).evaluate(query, allowed), limit)
+        assert pruning.best(WordScorer(searcher), query, limit, allowed) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "limit"),
+    [
+        (wq.And([wq.Or([wq.Term("title", w), wq.Term("body", w)]) for w in ("ga", "pipelin")]), 5),
+        (wq.Or([wq.Term("title", "shevardnadz"), wq.Term("body", "shevardnadz")]), 10),
+    ],
+)
+def test_page_found_without_scoring_every_match(word_index, monkeypatch, query, limit):
+    """The headline term alone brings in candidates that outscore every other match: no
+    full evaluation, and fewer articles scored than match."""
+    with open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher:
+        expected = top(WordScorer(searcher).evaluate(query), limit)
+        scored = []
+        among = pruning._among
+        monkeypatch.setattr(postings.WordScorer, "evaluate", _refuse)
+        monkeypatch.setattr(
+            pruning, "_among", lambda *args: scored.append(found := among(*args)) or found
+        )
+        assert pruning.best(WordScorer(searcher), query, limit) == expected
+        assert scored and len(scored[-1]) < WordScorer(searcher).count(query)
+
+
+def _refuse(*args):
+    raise AssertionError("evaluated in full")
+
+
+def test_ceiling_is_the_highest_score(word_index):
+    """Each term's ceiling is at least, and close to, the best score of its postings."""
+    with open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher:
+        scorer = WordScorer(searcher)
+        for field in ("title", "body"):
+            for word in [_term(w) for w in VOCABULARY] + ["absent"]:
+                scores = scorer.term_scores(field, word).values()
+                ceiling = scorer.ceiling(field, word)
+                assert ceiling >= max(scores, default=0.0)
+                assert ceiling <= 1.5 * max(scores, default=0.0)
