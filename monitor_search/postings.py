@@ -23,15 +23,18 @@ from __future__ import annotations
 import heapq
 from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Iterable, Iterator
-from itertools import compress
+from itertools import accumulate, compress
+from pickle import loads
 
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermInfo
+from whoosh.formats import Positions
 from whoosh.scoring import BM25F
+from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import length_to_byte
 
 from . import plainpostings
-from .patches import LENGTH_OF_CODE, length_codes
+from .patches import LENGTH_OF_CODE, doc_frequencies, length_codes
 
 Scores = dict[int, float]
 """Document number -> score."""
@@ -64,6 +67,26 @@ def _supported(query: wq.Query, schema) -> bool:
         fieldformat = schema[query.fieldname].format
         return fieldformat is not None and fieldformat.supports("positions")
     return False
+
+
+def doc_frequency(searcher, field: str, text: str | bytes, limit: float | None = None) -> int:
+    """How many articles have ``text`` in ``field``, counted segment by segment (a term
+    lookup in each) and remembered by the searcher: feedback checks a word's count and then
+    scores with its idf, and an archive of 100,000 articles has about 20 segments. With a
+    ``limit``, counting stops as soon as it is passed (the count returned is then partial,
+    still above the limit, and not remembered)."""
+    known = searcher.__dict__.setdefault("_msearch_doc_frequency", {})
+    word = text.decode("utf-8") if isinstance(text, bytes) else text
+    if (field, word) in known:
+        return known[(field, word)]
+    total = 0
+    readers = [reader for reader, _ in searcher.reader().leaf_readers()]
+    for count in doc_frequencies(readers, field, searcher.schema[field].to_bytes(word)):
+        total += count
+        if limit is not None and total > limit:
+            return total
+    known[(field, word)] = total
+    return total
 
 
 class WordScorer:
@@ -254,10 +277,9 @@ class WordScorer:
         return self._searcher.idf(field, tbytes) * highest if highest else 0.0
 
     def posting_count(self, field: str, text: str) -> int:
-        """How many postings the term has, deleted articles included (its cost to score)."""
-        tbytes = self._bytes(field, text)
-        infos = (self._term_info(number, field, tbytes) for number in range(len(self._segments)))
-        return sum(info.doc_frequency() for info in infos if info is not None)
+        """How many postings the term has, deleted articles included (its cost to score):
+        its document frequency, which its idf needs too."""
+        return doc_frequency(self._searcher, field, text)
 
     def locate(self, docnums: Iterable[int]) -> list[list[int]]:
         """Per segment, the sorted segment-local numbers of ``docnums``."""
@@ -313,35 +335,52 @@ class WordScorer:
     def _phrase(self, field: str, words: list[str]) -> Scores:
         """Articles with ``words`` one after the other in ``field``, each scoring the sum of
         the words' scores, as Whoosh's ``Phrase`` (slop 1) scores them. Only the articles
-        that have every word are looked at, and only their postings' positions decoded."""
-        parts = [self.term_scores(field, word) for word in words]
-        if not all(parts):
+        that have every word are looked at, and only their postings' positions decoded;
+        only the articles with the phrase are scored."""
+        present = [self.term_documents(field, word) for word in words]
+        if not all(present):
             return {}
-        candidates = _common(parts)
-        if len(words) > 1 and candidates:
-            each = {word: self._positions(field, word, candidates) for word in set(words)}
-            found = [each[word] for word in words]
-            candidates = {
-                docnum
-                for docnum in candidates
-                if any(
-                    all(start + offset in found[offset][docnum] for offset in range(1, len(words)))
-                    for start in found[0][docnum]
-                )
-            }
-        return {docnum: _tree_sum([part[docnum] for part in parts]) for docnum in candidates}
+        matched: Collection[int] = _common(present)
+        if len(words) > 1 and matched:
+            matched = self._with_phrase(field, words, matched)
+        wanted = self.locate(matched)
+        scores = {word: self.term_scores_among(field, word, wanted) for word in set(words)}
+        return _tree_sums([scores[word] for word in words], matched)
 
-    def _positions(self, field: str, word: str, wanted: set[int]) -> dict[int, set[int]]:
-        """The word's positions in each ``wanted`` article, read from the posting blocks
-        that hold one (the others are skipped on their headers)."""
-        tbytes = self._searcher.schema[field].to_bytes(word)
-        found: dict[int, set[int]] = {}
-        for reader, base in self._segments:
-            end = base + reader.doc_count_all()
-            local = sorted(docnum - base for docnum in wanted if base <= docnum < end)
-            if local and (field, tbytes) in reader:
+    def _with_phrase(self, field: str, words: list[str], candidates: set[int]):
+        """The ``candidates`` in which the words follow each other: the positions where the
+        phrase could start, narrowed word by word (an article drops out, and its postings
+        are no longer decoded, as soon as none is left)."""
+        starts: dict[int, set[int]] = {}
+        decoded: dict[str, dict[int, list[int]]] = {}
+        alive: Collection[int] = candidates
+        for offset, word in enumerate(words):
+            if word not in decoded:
+                decoded[word] = self._positions(field, word, self.locate(alive))
+            positions = decoded[word]
+            if offset == 0:
+                starts = {docnum: set(positions.get(docnum, ())) for docnum in alive}
+            else:
+                back = offset.__rsub__  # position - offset
+                starts = {
+                    docnum: kept
+                    for docnum in alive
+                    if (kept := starts[docnum].intersection(map(back, positions.get(docnum, ()))))
+                }
+            alive = starts.keys()
+        return alive
+
+    def _positions(self, field: str, word: str, wanted: list[list[int]]) -> dict[int, list[int]]:
+        """The word's positions in each ``wanted`` article (per segment, sorted local
+        numbers), read from the posting blocks that hold one (the others are skipped on
+        their headers)."""
+        tbytes = self._bytes(field, word)
+        found: dict[int, list[int]] = {}
+        for number, (reader, base) in enumerate(self._segments):
+            local = wanted[number]
+            if local and self._term_info(number, field, tbytes) is not None:
                 for docnum, positions in _positions_of(reader, field, tbytes, local):
-                    found[base + docnum] = set(positions)
+                    found[base + docnum] = positions
         return found
 
     def score(self, field: str, text: str, docnum: int, weight: float) -> float:
@@ -410,12 +449,14 @@ def _boosted(scores: Scores, boost: float) -> Scores:
 
 
 def _union(parts: list[Scores]) -> Scores:
-    joined = parts[0]
+    """Each article's scores in ``parts`` added up in the parts' order, as Whoosh's OR adds
+    them. One dictionary is filled part by part (copying it at each part cost as much as
+    all the additions for the eight-word questions of ``benchmarks/speed.py``)."""
+    joined = dict(parts[0])
     for part in parts[1:]:
-        merged = {**joined, **part}
-        for docnum in joined.keys() & part.keys():
-            merged[docnum] = joined[docnum] + part[docnum]
-        joined = merged
+        sums = {docnum: joined[docnum] + part[docnum] for docnum in joined.keys() & part.keys()}
+        joined.update(part)
+        joined.update(sums)
     return joined
 
 
@@ -463,9 +504,8 @@ def _blocks(
     if not isinstance(matcher, W3LeafMatcher):
         raise Unsupported(f"postings stored as {type(matcher).__name__}")
     while True:
-        matcher._read_ids()
         matcher._read_weights()
-        yield matcher._ids, matcher._weights
+        yield _block_ids(matcher), matcher._weights
         if matcher._lastblock:
             return
         matcher._goto(matcher._nextoffset)
@@ -501,36 +541,75 @@ def _only_terms(query: wq.Query) -> bool:
     )
 
 
-def _tree_sum(scores: list[float]) -> float:
-    """The scores added up in the order of Whoosh's ``make_binary_tree`` of intersections
-    (the first half, then the second), so that the floats come out identical."""
-    if len(scores) == 1:
-        return scores[0]
-    half = len(scores) // 2
-    return _tree_sum(scores[:half]) + _tree_sum(scores[half:])
+def _tree_sums(parts: list[Scores], docnums: Iterable[int]) -> Scores:
+    """For each of ``docnums``, its scores in ``parts`` added up in the order of Whoosh's
+    ``make_binary_tree`` of intersections (the first half, then the second), so that the
+    floats come out identical."""
+    if len(parts) == 1:
+        return {docnum: parts[0][docnum] for docnum in docnums}
+    half = len(parts) // 2
+    first, second = _tree_sums(parts[:half], docnums), _tree_sums(parts[half:], docnums)
+    return {docnum: first[docnum] + second[docnum] for docnum in docnums}
 
 
 def _positions_of(reader, field: str, tbytes: bytes, wanted: list[int]):
     """(docnum, positions) for each of the sorted segment-local ``wanted`` documents that
-    has the term, from Whoosh's posting blocks: a block is decoded only if its range of
-    document numbers holds a wanted one."""
+    has the term, from Whoosh's posting blocks: a block is read only if its range of
+    document numbers holds a wanted one, and only wanted postings are decoded."""
     fieldformat = reader.schema[field].format
     matcher = reader._terms.matcher(field, tbytes, fieldformat)
-    decode = fieldformat.decode_positions
     if not isinstance(matcher, W3LeafMatcher):
         raise Unsupported(f"postings stored as {type(matcher).__name__}")
-    index = 0
-    while index < len(wanted):
-        if wanted[index] <= matcher._maxid:
-            matcher._read_ids()
+    found: list[tuple[int, bytes]] = []
+    start = 0
+    while start < len(wanted):
+        end = bisect_right(wanted, matcher._maxid, start)
+        if end > start:
             matcher._read_values()
-            for docnum, value in zip(matcher._ids, matcher._values, strict=True):
-                while index < len(wanted) and wanted[index] < docnum:
-                    index += 1
-                if index < len(wanted) and wanted[index] == docnum:
-                    yield docnum, decode(value)
-        while index < len(wanted) and wanted[index] <= matcher._maxid:
-            index += 1
+            value_of = dict(zip(_block_ids(matcher), matcher._values, strict=True))
+            found.extend(
+                (docnum, value_of[docnum]) for docnum in wanted[start:end] if docnum in value_of
+            )
+            start = end
         if matcher._lastblock:
-            return
+            break
         matcher._goto(matcher._nextoffset)
+    values = [value for _, value in found]
+    if type(fieldformat) is Positions:
+        decoded = _positions(values)
+    else:
+        decoded = [fieldformat.decode_positions(value) for value in values]
+    return zip((docnum for docnum, _ in found), decoded, strict=True)
+
+
+def _block_ids(matcher: W3LeafMatcher):
+    """The document numbers of the matcher's current block: ``_read_ids`` with the gaps
+    added up in C (Whoosh adds them in a Python generator, posting by posting)."""
+    if matcher._data is None:
+        matcher._read_data()
+    ids = matcher._data[0]
+    return ids if matcher._byteids else tuple(accumulate(ids))
+
+
+def _positions(values: list[bytes]) -> list[list[int]]:
+    """``Positions.decode_positions`` of each value, unpickled in one call.
+
+    A value is a four-byte count, then the gaps between positions as a pickled list of
+    integers (protocol 2: ``PROTO 2``, the list's opcodes, ``STOP``). Integers pickle with no
+    memo references, so the lists' opcodes joined inside one outer list unpickle to all the
+    lists at once; one ``loads`` per posting took a fifth of a phrase query. Any value
+    shaped otherwise is decoded one by one, as Whoosh does.
+    """
+    bodies = []
+    for value in values:
+        gaps = value[_INT_SIZE:]
+        if not (gaps.startswith(b"\x80\x02]") and gaps.endswith(b".")):
+            return [list(accumulate(_gaps(value))) for value in values]
+        bodies.append(gaps[2:-1])
+    lists = loads(b"\x80\x02](" + b"".join(bodies) + b"e.")
+    return [list(accumulate(gaps)) for gaps in lists]
+
+
+def _gaps(value: bytes) -> list[int]:
+    gaps = value[_INT_SIZE:]
+    return loads(gaps if gaps.endswith(b".") else gaps + b".")

@@ -44,32 +44,39 @@ def best(
     sizes = [0]
     for leaf in order:
         sizes.append(sizes[-1] + scorer.posting_count(*leaf))
-    ceilings = {leaf: scorer.ceiling(*leaf) for leaf in leaves}
-    bounds = [_bound(query, ceilings, set(order[:taken])) for taken in range(len(order) + 1)]
+    ceilings: dict[Leaf, float] = {}
+
+    def ceiling(leaf: Leaf) -> float:
+        if leaf not in ceilings:
+            ceilings[leaf] = scorer.ceiling(*leaf)
+        return ceilings[leaf]
+
+    def excludes(taken: int, lowest: float | None) -> bool:
+        """Whether no article outside the candidates of the ``taken`` rarest terms can
+        reach the page: none can match, or all score below the page's lowest score."""
+        chosen = set(order[:taken])
+        if not _can_match(query, chosen):
+            return True
+        return lowest is not None and lowest > _bound(query, ceiling, chosen) * (1 + MARGIN)
+
     lowest = None
     """The lowest score of a complete page of candidates so far: the page reaches it."""
     # the first candidates: the rarest term that has postings (or none, if the terms
     # without postings already rule out every article)
-    taken = next((n for n in range(1, len(order)) if sizes[n] or bounds[n] is None), len(order))
+    taken = next((n for n in range(1, len(order)) if sizes[n] or excludes(n, None)), len(order))
     while taken < len(order):
         hits = top(_among(scorer, query, order[:taken], allowed), limit)
         if len(hits) == limit:
             lowest = hits[-1][1]
-        if _excludes(bounds[taken], lowest):
+        if excludes(taken, lowest):
             return hits
         later = range(taken + 1, len(order))
-        stop = next((n for n in later if _excludes(bounds[n], lowest)), None)
+        stop = next((n for n in later if excludes(n, lowest)), None)
         if stop is not None:
             return top(_among(scorer, query, order[:stop], allowed), limit)
         # no bound is low enough yet: take rarer terms until the candidates double
         taken = next((n for n in later if sizes[n] >= 2 * sizes[taken]), len(order))
     return top(scorer.evaluate(query, allowed), limit)
-
-
-def _excludes(bound: float | None, lowest: float | None) -> bool:
-    """Whether no article outside the candidates can reach the page: none can match at
-    all (no bound), or all score below the page's lowest score."""
-    return bound is None or (lowest is not None and lowest > bound * (1 + MARGIN))
 
 
 def _among(
@@ -100,13 +107,22 @@ def _among(
     return {docnum: score for docnum, score in found.items() if docnum in allowed}
 
 
-def _bound(query: wq.Query, ceilings: dict[Leaf, float], taken: set[Leaf]) -> float | None:
+def _can_match(query: wq.Query, taken: set[Leaf]) -> bool:
+    """Whether an article that has none of the ``taken`` terms can match ``query``."""
+    if type(query) is wq.Term:
+        return (query.fieldname, query.text) not in taken
+    found = (_can_match(part, taken) for part in query.subqueries)
+    return all(found) if type(query) is wq.And else any(found)
+
+
+def _bound(query: wq.Query, ceiling, taken: set[Leaf]) -> float | None:
     """The highest score ``query`` can give an article that has none of the ``taken``
-    terms (None: such an article cannot match), added up in the evaluation's order."""
+    terms (None: such an article cannot match), added up in the evaluation's order, from
+    each term's ``ceiling(leaf)``."""
     if type(query) is wq.Term:
         leaf = (query.fieldname, query.text)
-        return None if leaf in taken else ceilings[leaf] * query.boost
-    parts = [_bound(part, ceilings, taken) for part in query.subqueries]
+        return None if leaf in taken else ceiling(leaf) * query.boost
+    parts = [_bound(part, ceiling, taken) for part in query.subqueries]
     if len(parts) == 1:
         return parts[0]
     if type(query) is wq.And and None in parts:

@@ -20,8 +20,7 @@ from whoosh.lang import stopwords_for_language
 from whoosh.scoring import BM25F
 
 from .fastindex import decode_counts, term_counts, text_positions
-from .patches import doc_frequencies
-from .postings import WordScorer
+from .postings import WordScorer, doc_frequency
 from .schema import BODY_TERMS, QUERY_FIELDS
 
 FEEDBACK_ARTICLES = 5
@@ -49,26 +48,6 @@ class OneIdfBM25F(BM25F):
         parent = searcher.get_parent()
         df = max(doc_frequency(parent, field, text) for field in QUERY_FIELDS)
         return math.log(parent.doc_count_all() / (df + 1)) + 1
-
-
-def doc_frequency(searcher, field: str, text: str | bytes, limit: float | None = None) -> int:
-    """How many articles have ``text`` in ``field``, counted segment by segment (a term
-    lookup in each) and remembered by the searcher: feedback checks a word's count and then
-    scores with its idf, and an archive of 100,000 articles has about 20 segments. With a
-    ``limit``, counting stops as soon as it is passed (the count returned is then partial,
-    still above the limit, and not remembered)."""
-    known = searcher.__dict__.setdefault("_msearch_doc_frequency", {})
-    word = text.decode("utf-8") if isinstance(text, bytes) else text
-    if (field, word) in known:
-        return known[(field, word)]
-    total = 0
-    readers = [reader for reader, _ in searcher.reader().leaf_readers()]
-    for count in doc_frequencies(readers, field, searcher.schema[field].to_bytes(word)):
-        total += count
-        if limit is not None and total > limit:
-            return total
-    known[(field, word)] = total
-    return total
 
 
 WEIGHTING = OneIdfBM25F()

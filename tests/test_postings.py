@@ -15,8 +15,9 @@ from whoosh.filedb.structfile import BufferFile, StructFile
 from monitor_search import patches, postings, search
 from monitor_search.fastindex import _term, term_counts
 from monitor_search.indexer import update_index
+from monitor_search.postings import doc_frequency
 from monitor_search.query import build_query
-from monitor_search.scoring import WEIGHTING, _Articles, doc_frequency
+from monitor_search.scoring import WEIGHTING, _Articles
 from monitor_search.store import open_for_reading
 
 from .conftest import VOCABULARY, write_article
