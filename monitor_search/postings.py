@@ -21,6 +21,7 @@ in ``pyproject.toml``), as only ``pool.py`` (writing it) and ``patches.py`` othe
 from __future__ import annotations
 
 import heapq
+from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Iterable, Iterator
 from itertools import accumulate, compress
@@ -96,12 +97,14 @@ class WordScorer:
         self._searcher = searcher
         self._segments = searcher.reader().leaf_readers()
         self._bases = [base for _, base in self._segments]
+        self.document_count = searcher.doc_count_all()
+        """Articles in the index, deleted ones included."""
         self._norms: dict[str, list] = {}
         self._parts: dict[tuple[str, bool], list[float]] = {}
         self._terms: dict[tuple[str, str], Scores] = {}
         self._documents_of: dict[tuple[str, str], Iterable[int]] = {}
         self._infos: dict[tuple[int, str, bytes], W3TermInfo | None] = {}
-        self._read: dict[tuple[int, str, bytes], list[tuple]] = {}
+        self._read: dict[tuple[int, str, bytes], tuple | None] = {}
         self._evaluated: dict[wq.Query, Scores] = {}
         """Query part -> its scores (Whoosh's queries compare and hash by content)."""
         self._deleted: list[frozenset[int]] = [
@@ -119,9 +122,32 @@ class WordScorer:
     def matches(self, query: wq.Query, allowed: set[int] | None = None) -> set[int]:
         """The articles ``query`` matches (among ``allowed`` if given), without their scores:
         unions and intersections of document numbers are set operations, far cheaper than
-        adding up scores."""
-        found = set(self._documents(query))
+        adding up scores (for terms, segment by segment: see ``count``)."""
+        if _only_terms(query):
+            found = set()
+            for _, base, local in self._segments_matching(query):
+                found.update(map(base.__add__, local))
+        else:
+            found = set(self._documents(query))
         return found if allowed is None else found & allowed
+
+    def evaluate_among(self, query: wq.Query, docnums: set[int]) -> Scores:
+        """``evaluate`` for only the articles in ``docnums``: the same floats, with each term
+        looked up for those articles instead of scored in all of its postings."""
+        wanted = self.locate(docnums)
+
+        def scores(part: wq.Query) -> Scores:
+            kind = type(part)
+            if kind is wq.Term:
+                found = self.term_scores_among(part.fieldname, part.text, wanted)
+                return _boosted(found, part.boost)
+            if kind in (wq.Or, wq.And):
+                return joined(part, [scores(q) for q in part.subqueries])
+            return {
+                docnum: score for docnum, score in self._evaluate(part).items() if docnum in docnums
+            }
+
+        return scores(query)
 
     def _documents(self, query: wq.Query):
         """``matches``, as any collection of document numbers (a term's scores are one)."""
@@ -141,28 +167,37 @@ class WordScorer:
         """How many articles ``query`` matches (among ``allowed``): for terms joined by OR,
         AND and AND NOT, segment by segment on the postings' own document numbers, which
         saves an addition per posting (18 of 38 ms at 100,000 articles, measured)."""
+        if allowed is None and query in self._evaluated:  # scored in full already
+            return len(self._evaluated[query])
         if not _only_terms(query):
             return len(self.matches(query, allowed))
-        wanted = None if allowed is None else self.locate(allowed)
-        total = 0
-        for number, deleted in enumerate(self._deleted):
-            found = self._local(query, number)
-            if found and (deleted or wanted is not None):
-                found = set(found).difference(deleted)
-                if wanted is not None:
-                    found.intersection_update(wanted[number])
-            total += len(found)
-        return total
+        if allowed is None:
+            return sum(len(local) for _, _, local in self._segments_matching(query))
+        wanted = self.locate(allowed)
+        return sum(
+            len(set(local).intersection(wanted[number]))
+            for number, _, local in self._segments_matching(query)
+        )
+
+    def _segments_matching(self, query: wq.Query) -> Iterator[tuple[int, int, Collection[int]]]:
+        """(segment number, base, segment-local numbers of the articles ``query`` matches)
+        for each segment that has any, deleted articles left out."""
+        for number, ((_, base), deleted) in enumerate(
+            zip(self._segments, self._deleted, strict=True)
+        ):
+            local = self._local(query, number)
+            if local and deleted:
+                local = set(local).difference(deleted)
+            if local:
+                yield number, base, local
 
     def _local(self, query: wq.Query, number: int) -> Collection[int]:
         """The segment-local numbers of segment ``number``'s documents ``query`` matches,
         deleted ones included."""
         kind = type(query)
         if kind is wq.Term:
-            blocks = self._arrays(number, query.fieldname, self._bytes(query.fieldname, query.text))
-            if len(blocks) == 1:
-                return blocks[0][0]
-            return [docnum for ids, _ in blocks for docnum in ids]
+            arrays = self._arrays(number, query.fieldname, self._bytes(query.fieldname, query.text))
+            return () if arrays is None else arrays[0]
         if kind is wq.AndNot:
             return set(self._local(query.a, number)).difference(self._local(query.b, number))
         parts = [self._local(q, number) for q in query.subqueries]
@@ -297,34 +332,33 @@ class WordScorer:
         """The term's information in segment ``number`` (None if it has none), read once."""
         key = (number, field, tbytes)
         if key not in self._infos:
-            terms = self._segments[number][0]._terms
-            stored = terms._tindex.get(terms._keycoder(field, tbytes))
+            terms = getattr(self._segments[number][0], "_terms", None)  # none: an empty index
+            stored = None if terms is None else terms._tindex.get(terms._keycoder(field, tbytes))
             self._infos[key] = None if stored is None else W3TermInfo.from_bytes(stored)
         return self._infos[key]
 
-    def _arrays(self, number: int, field: str, tbytes: bytes) -> list[tuple]:
-        """(ids, weights) of each block of the term's postings in segment ``number``, read
-        once (a query's tiers and its count share them)."""
+    def _arrays(self, number: int, field: str, tbytes: bytes) -> tuple | None:
+        """(ids, weights) of the term's postings in segment ``number`` (None if it has none),
+        read once (a query's tiers and its count share them); Whoosh's blocks, in segments
+        without plain postings, joined into one pair of arrays."""
         key = (number, field, tbytes)
-        found = self._read.get(key)
-        if found is None:
+        if key not in self._read:
             info = self._term_info(number, field, tbytes)
             reader = self._segments[number][0]
-            found = [] if info is None else list(_blocks(reader, field, tbytes, info))
-            self._read[key] = found
-        return found
+            blocks = [] if info is None else list(_blocks(reader, field, tbytes, info))
+            self._read[key] = _joined_blocks(blocks)
+        return self._read[key]
 
     def _held(self, field: str, tbytes: bytes, wanted: list[list[int]] | None = None):
-        """(segment number, base, length codes, BM25 length parts, ids, weights) of each
-        block of the term's postings, in the segments that hold any ``wanted`` article."""
+        """(segment number, base, length codes, BM25 length parts, ids, weights) of the
+        term's postings in each segment that has them and holds any ``wanted`` article."""
         for number, (_, base) in enumerate(self._segments):
             if wanted is not None and not wanted[number]:
                 continue
-            blocks = self._arrays(number, field, tbytes)
-            if blocks:
+            arrays = self._arrays(number, field, tbytes)
+            if arrays is not None:
                 codes, norm = self._norm(field, number)
-                for ids, weights in blocks:
-                    yield number, base, codes, norm, ids, weights
+                yield number, base, codes, norm, *arrays
 
     def _postings(self, field: str, tbytes: bytes):
         """(base, length codes, BM25 length parts, ids, weights, deleted documents) of each
@@ -450,13 +484,14 @@ def _boosted(scores: Scores, boost: float) -> Scores:
 
 def _union(parts: list[Scores]) -> Scores:
     """Each article's scores in ``parts`` added up in the parts' order, as Whoosh's OR adds
-    them. One dictionary is filled part by part (copying it at each part cost as much as
-    all the additions for the eight-word questions of ``benchmarks/speed.py``)."""
-    joined = dict(parts[0])
+    them. (Filling one dictionary part by part instead of merging copies was tried: 15-30 %
+    slower, measured on the benchmark's two- and eight-word queries at 100,000 articles.)"""
+    joined = parts[0]
     for part in parts[1:]:
-        sums = {docnum: joined[docnum] + part[docnum] for docnum in joined.keys() & part.keys()}
-        joined.update(part)
-        joined.update(sums)
+        merged = {**joined, **part}
+        for docnum in joined.keys() & part.keys():
+            merged[docnum] = joined[docnum] + part[docnum]
+        joined = merged
     return joined
 
 
@@ -509,6 +544,17 @@ def _blocks(
         if matcher._lastblock:
             return
         matcher._goto(matcher._nextoffset)
+
+
+def _joined_blocks(blocks: list[tuple]) -> tuple | None:
+    """One (ids, weights) pair for a segment's posting blocks (None for none)."""
+    if len(blocks) <= 1:
+        return blocks[0] if blocks else None
+    ids, weights = array("I"), array("f")
+    for block_ids, block_weights in blocks:
+        ids.extend(block_ids)
+        weights.extend(block_weights)
+    return ids, weights
 
 
 def _weights_of(ids, weights, wanted: list[int]) -> list[tuple[int, float]]:

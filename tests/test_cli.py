@@ -97,6 +97,17 @@ def test_query_json_nothing_found_exits_1(msearch, indexed):
     }
 
 
+@pytest.mark.parametrize("text", ["oil pipeline", '"oil pipeline"', "oil NOT gas", "oil*"])
+def test_query_on_an_index_of_no_articles_finds_nothing(msearch, tmp_path, text):
+    """An index built from an empty folder has no segment (Whoosh gives an empty reader):
+    every kind of query finds nothing, exit 1, and says nothing of damage."""
+    (tmp_path / "none").mkdir()
+    assert msearch("index", str(tmp_path / "none")).code == 0
+    outcome = msearch("query", text, "--json")
+    assert (outcome.code, json.loads(outcome.out)["total"]) == (1, 0), outcome.err
+    assert "damaged" not in outcome.err
+
+
 def test_query_jsonl_one_hit_per_line(msearch, indexed):
     outcome = msearch("query", "security OR gas", "--jsonl")
     lines = outcome.out.splitlines()
