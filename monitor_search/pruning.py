@@ -15,9 +15,13 @@ Whoosh already stores:
 
 Candidates get their exact scores, from the same floats in the same order as
 ``WordScorer.evaluate``, so the page is the one a full evaluation gives (tested with
-hypothesis in ``tests/test_pruning.py``). When no bound is low enough the query is
-evaluated in full, as before. Measured at 100,000 articles, ``oil pipeline``: the top 30
-come from the 4,999 articles with ``oil`` in the headline instead of all 28,912 matches.
+hypothesis in ``tests/test_pruning.py``). When no bound is low enough before the terms
+taken cover a third of the archive, the query is evaluated in full (an AND only on the
+articles that have all its words, found first with set operations).
+
+Measured at 100,000 articles, ``oil pipeline``: the top 30 come from the 4,999 articles
+with ``oil`` in the headline instead of all 28,912 matches; the search's first pass went
+from 44 to 23 ms.
 """
 
 from __future__ import annotations
@@ -30,13 +34,13 @@ Leaf = tuple[str, str]
 """A term: (field, text)."""
 
 MARGIN = 1e-9
+"""Relative slack on the bound, so that no rounding can let an article it excludes tie."""
 AFFORDABLE_SHARE = 1 / 3
 """Candidates are given up on (the query evaluated in full) once the terms taken have more
 postings than this share of the archive: looking up the other terms' scores for that many
 articles costs about what scoring every posting does (measured by a review on 100,000
 articles: an eight-word AND tier with 60,000 candidates took 560 ms against 442 ms in
 full)."""
-"""Relative slack on the bound, so that no rounding can let an article it excludes tie."""
 
 
 def best(
