@@ -172,13 +172,25 @@ class FastText(TEXT):
 
 
 def _encode(positions: list[int]) -> bytes:
-    """``Positions.encode`` (the count, then the pickled gaps), without its loop for the
-    usual single position."""
+    """``Positions.encode`` (the count, then the pickled gaps); a single position's value,
+    the most common, is remembered."""
     if len(positions) == 1:
-        gaps = positions
-    else:
-        gaps = [positions[0], *(b - a for a, b in pairwise(positions))]
+        value = _ONE_POSITION.get(positions[0])
+        if value is None:
+            value = pack_uint(1) + dumps(positions, 2)
+            if positions[0] < _REMEMBERED_POSITIONS:
+                _ONE_POSITION[positions[0]] = value
+        return value
+    gaps = [positions[0], *(b - a for a, b in pairwise(positions))]
     return pack_uint(len(positions)) + dumps(gaps, 2)
+
+
+_ONE_POSITION: dict[int, bytes] = {}
+"""Position -> ``_encode([position])``: most postings are a word met once in its article.
+Measured with the pool's per-field term dictionaries (commit message): 10,000 articles
+indexed with 6 % less CPU in the writing processes."""
+_REMEMBERED_POSITIONS = 50_000
+"""Positions beyond this (articles longer than any seen) are encoded anew each time."""
 
 
 class FastNames(TEXT):

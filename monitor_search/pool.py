@@ -45,7 +45,9 @@ class CompactPool(PostingPool):
 
     def __init__(self, tempstore, segment, limitmb=128, **kwargs):
         super().__init__(tempstore, segment, limitmb=limitmb, **kwargs)
-        self._terms: dict[tuple[str, bytes], tuple[array, array, bytearray, array]] = {}
+        self._fields: dict[str, dict[bytes, tuple[array, array, bytearray, array]]] = {}
+        """Field name -> term bytes -> the term's postings (one dictionary per field: no key
+        tuple to build and hash for each posting)."""
         self._unordered: set[tuple[str, bytes]] = set()
 
     def add(self, item: Posting) -> None:
@@ -57,18 +59,20 @@ class CompactPool(PostingPool):
         """``add`` for each posting of one field of one document (``items`` as
         ``Field.index`` yields them), without a call and a tuple per posting; the field's
         length. The memory limit is checked once per field."""
-        terms, length, size = self._terms, 0, 0
+        terms = self._fields.get(fieldname)
+        if terms is None:
+            terms = self._fields[fieldname] = {}
+        length, size = 0, 0
         for tbytes, freq, weight, value in items:
             if scorable:
                 length += freq
-            key = (fieldname, tbytes)
-            held = terms.get(key)
+            held = terms.get(tbytes)
             if held is None:
-                held = terms[key] = (array("I"), array("d"), bytearray(), array("I"))
+                held = terms[tbytes] = (array("I"), array("d"), bytearray(), array("I"))
                 self.fieldnames.add(fieldname)
                 size += _TERM_BYTES + len(tbytes)
             elif docnum < held[0][-1]:
-                self._unordered.add(key)  # not met in practice: documents arrive in order
+                self._unordered.add((fieldname, tbytes))  # not met: documents arrive in order
             docnums, weights, values, ends = held
             docnums.append(docnum)
             weights.append(weight * boost)
@@ -82,11 +86,11 @@ class CompactPool(PostingPool):
         return length
 
     def save(self) -> None:
-        if self._terms:
+        if self._fields:
             path, handle = self._new_run()
             self._write_run(handle, self._sorted())
             self._add_run(path)
-        self._terms = {}
+        self._fields = {}
         self._unordered = set()
         self.currentsize = 0
 
@@ -106,11 +110,13 @@ class CompactPool(PostingPool):
 
     def _in_order(self):
         """((fieldname, term bytes), (docnums, weights, values)) in term order."""
-        for key in sorted(self._terms):
-            docnums, weights, values, ends = self._terms[key]
-            data = bytes(values)
-            cuts = zip([0, *ends[:-1]], ends, strict=True)
-            yield key, (docnums, weights, [data[a:b] for a, b in cuts])
+        for fieldname in sorted(self._fields):
+            terms = self._fields[fieldname]
+            for tbytes in sorted(terms):
+                docnums, weights, values, ends = terms[tbytes]
+                data = bytes(values)
+                cuts = zip([0, *ends[:-1]], ends, strict=True)
+                yield (fieldname, tbytes), (docnums, weights, [data[a:b] for a, b in cuts])
 
 
 class HeldPostings:

@@ -12,7 +12,7 @@ from whoosh.codec import base
 from whoosh.codec.whoosh3 import W3FieldWriter
 from whoosh.filedb.filestore import FileStorage, RamStorage
 
-from monitor_search import plainpostings
+from monitor_search import fastindex, plainpostings
 from monitor_search.article import parse_article
 from monitor_search.pool import (
     WHOOSH_ADD_DOCUMENT,
@@ -59,10 +59,22 @@ def _articles(count: int) -> list[dict]:
     return fields
 
 
+class _Forgetful(dict):
+    """A memo that remembers nothing."""
+
+    def __setitem__(self, key, value) -> None:
+        pass
+
+
 @contextlib.contextmanager
 def _writing(*, compact: bool):
-    """Segment writers with msearch's pool and block writer, or with Whoosh's own."""
+    """Segment writers with msearch's pool and block writer, or with Whoosh's own. Whoosh's
+    own fields encode each value anew, and its pool pickles a bytes object met twice as a
+    reference to the first: for Whoosh's pool, ``fastindex`` does not share the values of
+    single positions."""
     with pytest.MonkeyPatch.context() as patch:
+        if not compact:
+            patch.setattr(fastindex, "_ONE_POSITION", _Forgetful())
         patch.setattr(writing, "PostingPool", CompactPool if compact else WHOOSH_POOL)
         add_postings = _add_postings if compact else base.FieldWriter.add_postings
         patch.setattr(W3FieldWriter, "add_postings", add_postings)
