@@ -34,7 +34,7 @@ Posting = tuple  # (fieldname, term bytes, docnum, weight, encoded value or None
 _POSTING_BYTES = 4 + 8 + 4
 """Memory per posting besides its value's bytes: document number, weight, value end offset."""
 _TERM_BYTES = 500
-"""Memory per distinct term: key tuple, term bytes, three arrays, a bytearray, a dict slot."""
+"""Memory per distinct term: its bytes as a key, three arrays, a bytearray, a dict slot."""
 
 
 class CompactPool(PostingPool):
@@ -59,9 +59,7 @@ class CompactPool(PostingPool):
         """``add`` for each posting of one field of one document (``items`` as
         ``Field.index`` yields them), without a call and a tuple per posting; the field's
         length. The memory limit is checked once per field."""
-        terms = self._fields.get(fieldname)
-        if terms is None:
-            terms = self._fields[fieldname] = {}
+        terms = self._fields.get(fieldname, {})
         length, size = 0, 0
         for tbytes, freq, weight, value in items:
             if scorable:
@@ -69,6 +67,7 @@ class CompactPool(PostingPool):
             held = terms.get(tbytes)
             if held is None:
                 held = terms[tbytes] = (array("I"), array("d"), bytearray(), array("I"))
+                self._fields[fieldname] = terms  # a field is held from its first posting
                 self.fieldnames.add(fieldname)
                 size += _TERM_BYTES + len(tbytes)
             elif docnum < held[0][-1]:

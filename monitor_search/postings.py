@@ -134,8 +134,10 @@ class WordScorer:
         return found if allowed is None else found & allowed
 
     def evaluate_among(self, query: wq.Query, docnums: set[int]) -> Scores:
-        """``evaluate`` for only the articles in ``docnums``: the same floats, with each term
-        looked up for those articles instead of scored in all of its postings."""
+        """``evaluate`` for only the articles in ``docnums`` (none of them deleted: callers
+        pass matches or candidates, which come from the postings without deleted
+        articles): the same floats, with each term looked up for those articles instead of
+        scored in all of its postings."""
         wanted = self.locate(docnums)
 
         def scores(part: wq.Query) -> Scores:

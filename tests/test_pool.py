@@ -69,8 +69,9 @@ class _Forgetful(dict):
 @contextlib.contextmanager
 def _writing(*, compact: bool):
     """Segment writers with msearch's pool and block writer, or with Whoosh's own. Whoosh's
-    own fields encode each value anew, and its pool pickles a bytes object met twice as a
-    reference to the first: for Whoosh's pool, ``fastindex`` does not share the values of
+    own fields encode each value anew, and when it is handed one bytes object twice its
+    block writer pickles the second as a reference to the first (msearch's pool copies
+    values, so never does): for Whoosh's pool, ``fastindex`` does not share the values of
     single positions."""
     with pytest.MonkeyPatch.context() as patch:
         if not compact:
