@@ -203,3 +203,15 @@ def test_install_makes_segment_writers_use_it(monkeypatch):
     assert W3FieldWriter.add_postings is _add_postings
     assert writing.SegmentWriter.add_document is _add_document
     writer.cancel()
+
+
+def test_a_field_without_postings_leaves_no_run():
+    """A field that yields no postings (an article without names) is not held: spilling
+    then writes no empty run file."""
+    pool = CompactPool(RamStorage(), None, limitmb=1)
+    pool.add_field("names", 0, [], 1.0, True)
+    pool.save()
+    assert pool.runs == [] and "names" not in pool.fieldnames
+    pool.add_field("body", 1, [(b"gas", 1, 1.0, b"")], 1.0, True)
+    pool.save()
+    assert len(pool.runs) == 1
