@@ -269,12 +269,26 @@ def _ranked(searcher, ranking: Ranking, request: _Request):
             filter=request.filter_query,
             sortedby=FieldFacet("date_low", reverse=True),
         )
-        return [(hit.docnum, hit.score or 0.0) for hit in results], len(results)
+        docnums = [hit.docnum for hit in results]
+        return list(zip(docnums, _relevance(searcher, ranking, docnums), strict=True)), len(results)
     depth = max(request.limit, FEEDBACK_DEPTH) if request.feedback else request.limit
     first, rest, total = _tiered(searcher, ranking, depth, request.filter_query)
     if request.feedback:
         first, rest = reranked(searcher, ranking.any_words, first, rest)
     return (first + rest)[: request.limit], total
+
+
+def _relevance(searcher, ranking: Ranking, docnums: list[int]) -> list[float]:
+    """Each article's relevance score for the query (its first-pass score, before feedback).
+    Whoosh's hits sorted by date carry the sort key as their score (-2167714879 for
+    2023-12-31), which is no score to show."""
+    if postings.supports(ranking.any_words, searcher):
+        scorer = postings.WordScorer(searcher)
+        scores = scorer.evaluate_among(ranking.any_words, set(docnums))
+    else:
+        found = searcher.search(ranking.any_words, limit=None, filter=set(docnums))
+        scores = {hit.docnum: hit.score for hit in found}
+    return [scores.get(docnum, 0.0) for docnum in docnums]
 
 
 def _tiered(searcher, ranking: Ranking, limit: int, filter_query):

@@ -9,7 +9,8 @@ import pytest
 
 from monitor_search.errors import BadQuery, IndexMissing
 from monitor_search.indexer import update_index
-from monitor_search.query import Filters
+from monitor_search.query import Filters, build_query
+from monitor_search.scoring import WEIGHTING
 from monitor_search.search import search
 from monitor_search.store import open_for_reading
 
@@ -202,3 +203,17 @@ def test_the_reader_opened_to_check_the_index_serves_the_first_searcher(index_di
             assert second.reader() is not checked
             assert second.doc_count() == first.doc_count() > 0
     assert ix.schema is ix._ix.schema
+
+
+@pytest.mark.parametrize("text", ["security OR gas OR Chechnya", "secur* OR gas"])
+def test_sorted_by_date_hits_keep_their_relevance_score(index_dir, text):
+    """Whoosh gives date-sorted hits the sort key as their score; each hit shows its
+    first-pass relevance score instead (for words, and through Whoosh for wildcards)."""
+    by_date = search(index_dir, text, sort="date", limit=50).hits
+    with open_for_reading(index_dir).searcher(weighting=WEIGHTING) as searcher:
+        ranking = build_query(text, searcher.schema, searcher.reader())
+        expected = {
+            searcher.stored_fields(hit.docnum)["id"]: round(hit.score, 4)
+            for hit in searcher.search(ranking.any_words, limit=None)
+        }
+    assert by_date and {hit.id: hit.score for hit in by_date} == expected
