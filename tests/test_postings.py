@@ -231,7 +231,7 @@ def test_top_is_whooshs_order(scores, limit):
 @settings(max_examples=120, deadline=None)
 @given(query=WITHOUT_NOT | st.builds(wq.AndNot, WITHOUT_NOT, WITHOUT_NOT), every=st.integers(1, 4))
 def test_count_is_the_number_whoosh_finds(word_index, query, every):
-    """``count`` (segment by segment for terms, through ``matches`` for phrases), with and
+    """``count`` (segment by segment; a phrase's articles from its evaluation), with and
     without a filter, on segments with deleted articles."""
     with open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher:
         expected = set(_whoosh(searcher, query))

@@ -224,12 +224,12 @@ def test_all_but_one_article_as_whoosh_counts_them(word_index):
     and deleted articles instead of through Whoosh's matchers: the same articles."""
     from whoosh import query as wq
 
-    from monitor_search.search import _allowed
+    from monitor_search.postings import WordScorer
 
     with open_for_reading(word_index).searcher() as searcher:
         assert any(reader.has_deletions() for reader, _ in searcher.reader().leaf_readers())
         some_id = searcher.stored_fields(5)["id"]
         everything_but = wq.AndNot(wq.Every(), wq.Term("id", some_id))
         expected = set(searcher.docs_for_query(everything_but))
-        assert _allowed(searcher, everything_but) == expected
+        assert WordScorer(searcher).allowed_by(everything_but) == expected
         assert 5 not in expected
