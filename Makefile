@@ -1,6 +1,7 @@
 # Two commands do all set-up: `make run` and `make test`.
 PYTHON ?= python3
 VENV := .venv
+NEWEST_VENV := .venv-newest
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
@@ -9,7 +10,7 @@ CRANFIELD ?= ../shared/datasets/cranfield
 # CI guard: the Cranfield nDCG@10 reached (benchmarks/RESULTS.md) less 0.01.
 NDCG_FLOOR ?= 0.395
 
-.PHONY: run test format bench bench-relevance relevance-guard clean
+.PHONY: run test test-newest format bench bench-relevance relevance-guard clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +35,20 @@ test: $(TEST_STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -q
 
+# The suite again with the newest Python 3 on the machine (pyenv's or python3.N on PATH),
+# when there is one newer than $(PYTHON).
+test-newest:
+	@newest="$$($(PYTHON) .ci/newest-python $(PYTHON))"; \
+	if [ -z "$$newest" ]; then \
+		echo "test-newest: no Python newer than $$($(PYTHON) --version 2>&1) here: skipped"; \
+	else \
+		echo "test-newest: the suite with $$($$newest --version)"; \
+		$$newest -m venv $(NEWEST_VENV) && \
+		$(NEWEST_VENV)/bin/python -m pip install --quiet --upgrade pip && \
+		$(NEWEST_VENV)/bin/python -m pip install --quiet -e '.[test]' && \
+		$(NEWEST_VENV)/bin/python -m pytest -q; \
+	fi
+
 # Speed beside stock Whoosh, SQLite FTS5 and sqlite-utils (benchmarks/RESULTS.md), e.g.
 # make bench BENCH_ARGS="--large --keep benchmarks/.work/bench" for 100,000 articles.
 bench: $(BENCH_STAMP)
@@ -52,4 +67,4 @@ format: $(TEST_STAMP)
 	$(BIN)/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) index/_* index/*.seg index/msearch.* .pytest_cache
+	rm -rf $(VENV) $(NEWEST_VENV) index/_* index/*.seg index/msearch.* .pytest_cache

@@ -17,6 +17,7 @@ does not say is None, never guessed.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from dataclasses import dataclass
 
@@ -61,6 +62,9 @@ _DATE = re.compile(
     r"(?P<day>\d{1,2})(?!\d)(?:\s*[-–/]\s*\d{1,2}(?!\d))?(?:\s*,?\s*(?P<year>(?:19|20)\d\d)\b)?",
     re.I,
 )
+_CHARACTER_REFERENCE = re.compile(
+    r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+)
 _CLOSING_CITATION = re.compile(r"\(([^()]*)\)\s*[.]?\s*$")
 
 
@@ -80,11 +84,11 @@ class Article:
 
 def parse_article(text: str) -> Article:
     """Split an article's text into headline, publication data, body, sources and date."""
-    paragraphs = _paragraphs(text)
+    paragraphs = _paragraphs(_characters_for_references(text))
     title, paragraphs = _take_title(paragraphs)
     publication, volume, issue, paragraphs = _take_publication(paragraphs)
-    body_paragraphs = _drop_footer(paragraphs)
-    citation = _closing_citation(body_paragraphs)
+    body_paragraphs, closing = _drop_footer(paragraphs)
+    citation = _closing_citation(closing)
     year = _year_from_volume(publication, volume)
     date = _citation_date(citation, year)
     if year is None and date is not None:
@@ -145,28 +149,56 @@ def _take_publication(
     return name, volume, issue, remaining
 
 
-def _drop_footer(paragraphs: list[list[str]]) -> list[str]:
-    """Body paragraphs as text, without the publisher's footer.
+def _characters_for_references(text: str) -> str:
+    """HTML character references (``B&#233;ziers``, ``&amp;``, ``&eacute;``) as the
+    characters they stand for, as scraped archives carry them. Only complete references
+    (ending in ``;``) are read: ``AT&T`` and ``R&D`` stay as written."""
+    if "&" not in text:
+        return text
+    return _CHARACTER_REFERENCE.sub(lambda match: html.unescape(match[0]), text)
 
-    The footer starts at the paragraph that says it "is a publication of the Jamestown
-    Foundation"; copyright and contact lines after the body are dropped too.
+
+def _drop_footer(paragraphs: list[list[str]]) -> tuple[list[str], str | None]:
+    """Body paragraphs as text without the publisher's footer, and the paragraph that closes
+    the article's own text (where its citation stands).
+
+    The footer is the paragraph that says the publication "is a publication of the
+    Jamestown Foundation", with the copyright and contact lines next to it; paragraphs after
+    it are text like any other.
     """
     body: list[str] = []
+    closing: str | None = None
+    in_footer = False
     for lines in paragraphs:
         text = " ".join(lines)
         if body and _FOOTER_START.search(text):
-            break
-        body.append(text)
-    while body and _FOOTER_LINE.search(body[-1]) and len(body[-1]) < 600:
+            closing = body[-1] if closing is None else closing
+            in_footer = True
+        elif not (in_footer and _is_footer_line(text)):
+            in_footer = False
+            body.append(text)
+    while body and _is_footer_line(body[-1]):
         body.pop()
-    return body
+    if closing is None and body:
+        closing = body[-1]
+    return body, closing
 
 
-def _closing_citation(body_paragraphs: list[str]) -> str | None:
-    if not body_paragraphs:
+def _is_footer_line(text: str) -> bool:
+    return len(text) < 600 and _FOOTER_LINE.search(text) is not None
+
+
+def _closing_citation(closing: str | None) -> str | None:
+    """The parenthesis that ends the article's text, if it has the Monitor's shape: news
+    sources and the dates of their reports (``(Turan, Itar-Tass, February 5-6; see also the
+    Monitor, February 5)``). A closing remark without a date (``(Kent)``, ``(once)``) is
+    no citation."""
+    if not closing:
         return None
-    match = _CLOSING_CITATION.search(body_paragraphs[-1])
-    return match[1] if match else None
+    match = _CLOSING_CITATION.search(closing)
+    if match is None or _DATE.search(match[1]) is None:
+        return None
+    return match[1]
 
 
 def _year_from_volume(publication: str | None, volume: int | None) -> int | None:
@@ -212,8 +244,10 @@ def _citation_sources(citation: str | None) -> tuple[str, ...]:
 
 
 def _looks_like_source(name: str) -> bool:
+    """A name as news sources are written: capitalised, short, without digits."""
     return (
         0 < len(name) <= 60
+        and name[0].isupper()
         and any(c.isalpha() for c in name)
         and not any(c.isdigit() for c in name)
         and name.lower() not in _MONTHS

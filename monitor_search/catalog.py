@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .errors import ArticleNotFound
 from .facets import UNKNOWN, count_facets
-from .store import open_for_reading, read_marker
+from .store import open_for_reading, read_failures, read_index, read_marker
 
 
 @dataclass(frozen=True)
@@ -62,11 +62,15 @@ class IndexStats:
 
 def get_article(index_dir: Path, key: str) -> StoredArticle:
     """The article whose id is ``key`` (or whose file path is ``key``)."""
-    ix = open_for_reading(index_dir)
-    with ix.searcher() as searcher:
-        stored = searcher.document(id=key.strip().lower())
-        if stored is None and key:
-            stored = searcher.document(path=os.path.abspath(key))
+
+    def read(ix) -> dict | None:
+        with ix.searcher() as searcher:
+            stored = searcher.document(id=key.strip().lower())
+            if stored is None and key:
+                stored = searcher.document(path=os.path.abspath(key))
+            return stored
+
+    stored = read_index(index_dir, read)
     if stored is None:
         raise ArticleNotFound(
             f"no article with id {key!r} in the index: ids are shown by 'msearch query'"
@@ -77,7 +81,7 @@ def get_article(index_dir: Path, key: str) -> StoredArticle:
 def iter_articles(index_dir: Path):
     """Every article in the index, in index order."""
     ix = open_for_reading(index_dir)
-    with ix.searcher() as searcher:
+    with read_failures(ix, index_dir), ix.searcher() as searcher:
         for docnum in searcher.reader().all_doc_ids():
             stored = searcher.stored_fields(docnum)
             yield _from_stored(stored)
@@ -92,11 +96,14 @@ def index_stats(index_dir: Path) -> IndexStats:
 
     Counted from the per-document columns the facets use, not from stored articles: a few
     bytes per article instead of its whole text."""
-    ix = open_for_reading(index_dir)
-    with ix.searcher() as searcher:
-        reader = searcher.reader()
-        counts = count_facets(reader, list(reader.all_doc_ids()), ("publication", "year"))
-        count = searcher.doc_count()
+
+    def read(ix) -> tuple[dict, int]:
+        with ix.searcher() as searcher:
+            reader = searcher.reader()
+            counted = count_facets(reader, list(reader.all_doc_ids()), ("publication", "year"))
+            return counted, searcher.doc_count()
+
+    counts, count = read_index(index_dir, read)
     publications = {
         ("(unknown)" if name == UNKNOWN else name): n for name, n in counts["publication"].items()
     }

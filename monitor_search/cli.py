@@ -18,7 +18,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import __version__
+from . import __version__, deferred
 from .errors import MsearchError
 
 EXIT_FOUND, EXIT_NOT_FOUND, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -31,6 +31,8 @@ app = typer.Typer(
         "Exit codes: 0 found or done, 1 nothing found, 2 error."
     ),
     add_completion=False,
+    # Click (8.4+) says "Did you mean 'query'?" for a mistyped command itself.
+    suggest_commands=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -220,7 +222,9 @@ def index(
     if not quiet:
         print(
             f"indexed {_articles(report.total)}: {report.new:,} new, {report.updated:,} updated, "
-            f"{report.unchanged:,} unchanged, {report.removed:,} removed, "
+            f"{report.unchanged:,} unchanged, "
+            + (f"{report.moved:,} moved, " if report.moved else "")
+            + f"{report.removed:,} removed, "
             f"{len(report.skipped):,} skipped, in {report.seconds:.1f} s ({shown(target)})",
             file=sys.stderr,
         )
@@ -416,11 +420,15 @@ def _root(
 def run() -> None:
     """The ``msearch`` console script: ``main``, then the exit.
 
+    Only here, in the executable, do the modules msearch never uses load on demand
+    (``deferred``): a program that imports msearch as a library gets them as they are.
+
     Python's own shutdown (tearing down every module and object) was 18 ms of each query, a
     tenth of its run. A command that only read the index has nothing left to finish once its
     output is flushed, so the process ends there (``os._exit``); ``msearch index`` exits the
     usual way, its writing processes and files shut down in order.
     """
+    deferred.install()
     code = main()
     if _wrote:
         sys.exit(code)
@@ -462,7 +470,10 @@ def main(argv: list[str] | None = None) -> int:
         if hasattr(error, "show") and hasattr(error, "exit_code"):  # usage error from the parser
             error.show()
             return error.exit_code
-        _stderr(f"internal error: {type(error).__name__}: {error} (please report this)")
+        _stderr(
+            f"internal error: {type(error).__name__}: {error} (please report this; "
+            "MSEARCH_DEBUG=1 shows where it happened)"
+        )
         if os.environ.get("MSEARCH_DEBUG"):
             raise
         return EXIT_ERROR

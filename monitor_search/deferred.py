@@ -56,12 +56,15 @@ def _calling_real(name: str, attribute: str) -> Callable:
 
 
 def install() -> None:
-    """Put the stand-ins in place; modules already imported are left as they are."""
+    """Put the stand-ins in place (their packages are imported); modules already imported
+    are left as they are. Only the ``msearch`` executable calls this (``cli.run``)."""
     for name, attributes in DEFERRED.items():
         if name in sys.modules:
             continue
         stand_in = _StandIn(name, attributes)
-        sys.modules[name] = stand_in
         parent, _, child = name.rpartition(".")
-        if parent in sys.modules:
-            setattr(sys.modules[parent], child, stand_in)
+        if parent:
+            # ``import urllib.request`` finds the stand-in in sys.modules and, since Python
+            # 3.13, no longer binds it to its package: bind it here.
+            setattr(importlib.import_module(parent), child, stand_in)
+        sys.modules[name] = stand_in

@@ -7,7 +7,6 @@ them and the JSON writer can hand them on, neither knowing anything of Whoosh.
 from __future__ import annotations
 
 import re
-from collections import deque
 from dataclasses import dataclass
 
 from .analysis import WORD_PATTERN
@@ -15,13 +14,18 @@ from .fastindex import possible_terms, term_if_possible
 from .names import name_key
 
 MAX_FRAGMENTS = 3
-FRAGMENT_CHARS = 240
+FRAGMENT_CHARS = 300
+"""A passage is at most about this long: it is cut at word boundaries, so it may end a
+little short of it, never past it (but for one word longer than that)."""
 CONTEXT_CHARS = 70
+"""Text kept before a passage's first matched word, when there is room."""
+MATCH_SPAN = FRAGMENT_CHARS - 2 * CONTEXT_CHARS
+"""The matched words one passage gathers lie within this many characters, leaving room
+for context on both sides."""
 _TAIL = 3
 _WORDS = re.compile(WORD_PATTERN)
-_CHARLIMIT = 2**15
-"""Passages come from this much of an article (Whoosh's fragmenter's limit, kept): it bounds
-the time spent on a very long article."""
+_CHARLIMIT = 500_000
+"""Passages come from this much of an article: it bounds the time spent on a huge file."""
 
 
 @dataclass(frozen=True)
@@ -39,76 +43,101 @@ Match = tuple[int, int, str]
 
 
 def passages(text: str, terms: set[str], name_keys: frozenset[str] = frozenset()):
-    """Up to three passages of ``text`` containing the index ``terms`` of ``text_analyzer``
-    (or a name whose transliteration key is in ``name_keys``), in text order."""
+    """Up to MAX_FRAGMENTS passages of ``text``, in text order, each holding at least one
+    word with one of the index ``terms`` of ``text_analyzer`` (or a name whose
+    transliteration key is in ``name_keys``), all its matched words marked.
+
+    Passages that hold more of the different terms come first, then those with more
+    matches, then earlier ones; they never overlap.
+    """
     if not (terms or name_keys) or not text:
         return []
-    windows = list(_windows(_marked(text, terms, name_keys)))
-    return [_to_fragment(text, *window) for window in _best(windows)]
+    matches = [
+        (start, end, term)
+        for start, end, term, matched in _marked(text[:_CHARLIMIT], terms, name_keys)
+        if matched
+    ]
+    clusters = _best_clusters(matches)
+    return [_to_fragment(text, cluster) for cluster in clusters]
 
 
-def _windows(words):
-    """(start, end, matches) of each passage: Whoosh's ``ContextFragmenter`` (maxchars
-    FRAGMENT_CHARS, surround CONTEXT_CHARS, its 32,768-character limit), step for step,
-    quirks included, on plain tuples instead of a Token object per word."""
-    first, firsts, countdown, matches, length, end = None, deque(), -1, [], 0, None
-    for start, end, term, matched in words:
-        size = end - start
-        if end > _CHARLIMIT:
+def _best_clusters(matches: list[Match]) -> list[list[Match]]:
+    """The best groups of neighbouring matches, each within MATCH_SPAN characters."""
+    candidates = []
+    for first, (start, _, _) in enumerate(matches):
+        last = first
+        while last + 1 < len(matches) and matches[last + 1][1] - start <= MATCH_SPAN:
+            last += 1
+        group = matches[first : last + 1]
+        candidates.append((-len({term for _, _, term in group}), -len(group), start, group))
+    chosen: list[list[Match]] = []
+    for *_, group in sorted(candidates, key=lambda candidate: candidate[:3]):
+        if len(chosen) == MAX_FRAGMENTS:
             break
-        if countdown < 0 and not matched:
-            firsts.append(start)
-            while firsts and end - firsts[0] > CONTEXT_CHARS:
-                firsts.popleft()
-        elif length + size > FRAGMENT_CHARS:
-            countdown = 0
-        elif matched:
-            countdown = CONTEXT_CHARS
-            if first is None:
-                if firsts:
-                    first = firsts[0]
-                else:
-                    first = start
-                    countdown += CONTEXT_CHARS
-            matches.append((start, end, term))
-        if countdown >= 0:
-            length += size
-            countdown -= size
-            if countdown <= 0:
-                yield _window(first, end, matches)
-                first, firsts, matches, length = None, deque(), [], 0
-    if matches:
-        yield _window(first, end, matches)
+        if not any(_overlap(group, other) for other in chosen):
+            chosen.append(group)
+    return sorted(chosen, key=lambda group: group[0][0])
 
 
-def _window(first: int | None, end: int, matches: list[Match]) -> tuple:
-    """Whoosh's ``mkfrag``: a window with no start begins at its first match, or at 0."""
-    if first is None:
-        first = matches[0][0] if matches else 0
-    return first, end, matches
+def _overlap(a: list[Match], b: list[Match]) -> bool:
+    """Whether two groups' passages could share text (their matches with context)."""
+    return a[0][0] - FRAGMENT_CHARS < b[-1][1] and b[0][0] - FRAGMENT_CHARS < a[-1][1]
 
 
-def _best(windows: list) -> list:
-    """The best-scoring passages, earlier first on a tie, then in text order.
-
-    The score is Whoosh's ``BasicFragmentScorer`` (matches times distinct terms), but not
-    its top_fragments: it breaks ties by object address, so the same query could show
-    different passages from one run to the next.
-    """
-
-    def score(window) -> int:
-        matches = window[2]
-        return len(matches) * (len({term for _, _, term in matches}) * 100 or 1)
-
-    scored = sorted(windows, key=lambda window: (-score(window), window[0]))
-    return sorted(scored[:MAX_FRAGMENTS], key=lambda window: window[0])
-
-
-def _to_fragment(text: str, start: int, end: int, matches: list[Match]) -> Fragment:
+def _to_fragment(text: str, group: list[Match]) -> Fragment:
+    """The passage around a group of matches: context before (not reaching back past a
+    paragraph break), then after, cut at word boundaries, FRAGMENT_CHARS in all."""
+    first, last = group[0][0], group[-1][1]
+    room = FRAGMENT_CHARS - (last - first)
+    start = _sentence_start(text, max(0, first - min(2 * CONTEXT_CHARS, room // 2)), first)
+    if start is None:
+        start = _word_start(text, max(0, first - min(CONTEXT_CHARS, room // 2)), first)
+    end = _word_end(text, last, min(len(text), start + FRAGMENT_CHARS))
     if len(text) - end <= _TAIL:  # keep the article's last ")." rather than cut it
         end = len(text)
-    spans = tuple((a - start, b - start) for a, b, _ in matches if start <= a and b <= end)
+    spans = tuple((a - start, b - start) for a, b, _ in group)
     return Fragment(text[start:end].replace("\n", " "), spans, start == 0, end >= len(text))
+
+
+_SENTENCE_END = re.compile(r"[.!?][\"”’')]*\s+(?=[\"“‘(]?[A-Z0-9])|\n\n")
+
+
+def _sentence_start(text: str, earliest: int, first_match: int) -> int | None:
+    """Where the sentence holding ``first_match`` begins, if it begins at or after
+    ``earliest`` (a passage then reads from the start of a sentence)."""
+    if earliest == 0:
+        return 0
+    starts = [match.end() for match in _SENTENCE_END.finditer(text, earliest, first_match)]
+    return starts[-1] if starts else None
+
+
+def _word_start(text: str, earliest: int, first_match: int) -> int:
+    """Where a passage before ``first_match`` begins: the first word that starts at or after
+    ``earliest``, and after the last paragraph break before the match."""
+    paragraph = text.rfind("\n\n", earliest, first_match)
+    if paragraph >= 0:
+        earliest = paragraph + 2
+    if earliest == 0 or text[earliest - 1].isspace():
+        return earliest
+    space = _next_space(text, earliest, first_match)
+    return first_match if space is None else space + 1
+
+
+def _next_space(text: str, start: int, stop: int) -> int | None:
+    for position in range(start, stop):
+        if text[position].isspace():
+            return position
+    return None
+
+
+def _word_end(text: str, last_match: int, latest: int) -> int:
+    """Where a passage after ``last_match`` ends: the end of the last word that ends by
+    ``latest``, without the white space after it."""
+    if latest >= len(text) or text[latest].isspace():
+        return len(text[:latest].rstrip()) if latest > last_match else last_match
+    cut = text.rfind(" ", last_match, latest + 1)
+    cut = max(cut, text.rfind("\n", last_match, latest + 1))
+    return last_match if cut < 0 else len(text[:cut].rstrip()) or last_match
 
 
 def _marked(text: str, terms: set[str], name_keys: frozenset[str]):

@@ -18,13 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .article import parse_article
+from .article import Article, parse_article
 from .decode import MAX_FILE_BYTES, UnreadableText, decode_article_bytes
 from .discover import discover
 from .errors import MsearchError
 from .parallel import ParallelWriter, available
 from .pool import install as use_compact_pool
-from .schema import document_fields
+from .schema import article_from_stored, document_fields
 from .store import locked_for_writing, record_indexed, shown
 
 BATCH_DOCUMENTS = int(os.environ.get("MSEARCH_COMMIT_EVERY") or 10_000)
@@ -54,6 +54,8 @@ class IndexReport:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    moved: int = 0
+    """Files found at a new place with the same content (their article keeps its text)."""
     removed: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
@@ -61,7 +63,7 @@ class IndexReport:
 
     @property
     def total(self) -> int:
-        return self.new + self.updated + self.unchanged
+        return self.new + self.updated + self.unchanged + self.moved
 
 
 class IndexInterrupted(MsearchError):
@@ -73,6 +75,16 @@ class IndexInterrupted(MsearchError):
         super().__init__(
             "interrupted: articles committed before stay searchable; "
             "run the same 'msearch index' again to finish"
+        )
+
+
+class NothingToIndex(MsearchError):
+    """None of the paths named exists: the run stops before it creates or changes anything."""
+
+    def __init__(self, missing: list[str]) -> None:
+        self.missing = missing
+        super().__init__(
+            f"nothing to index: {', '.join(missing)}: no such file or folder (no index written)"
         )
 
 
@@ -100,6 +112,8 @@ def update_index(
     started = time.monotonic()
     report = IndexReport()
     found = discover(paths)
+    if found.missing and not (found.files or found.folders or found.problems):
+        raise NothingToIndex(found.missing)
     report.missing = found.missing
     for path, reason in found.problems:
         _skip(report, on_skip, path, reason)
@@ -113,6 +127,8 @@ def update_index(
             except BaseException:
                 run.cancel()
                 raise
+            finally:
+                run.close()
     except KeyboardInterrupt:
         raise IndexInterrupted() from None
     except OSError as error:
@@ -123,6 +139,9 @@ def update_index(
 
 def _index_files(run, found, report: IndexReport, rebuild: bool, on_start, on_file, on_skip):
     known = {} if rebuild else run.known_signatures()
+    gone = _gone(known, found)
+    for path in gone:
+        run.moved_from.setdefault(_digest(known[path]), []).append(path)
     run.parallel = available() and _work_ahead(found.files, known) >= PARALLEL_FROM
     on_start(len(found.files))
     for path in found.files:
@@ -132,9 +151,26 @@ def _index_files(run, found, report: IndexReport, rebuild: bool, on_start, on_fi
         else:
             _skip(report, on_skip, path, outcome[1])
         on_file(path)
-    report.removed = run.remove_vanished(known, found.folders, set(found.files))
+    run.remove(gone)
+    report.removed = len(gone) - report.moved
     run.commit()
     record_indexed(run.index_dir)
+
+
+def _gone(known: dict[str, bytes], found) -> list[str]:
+    """Indexed files that are no more: gone from a folder just walked, or from the disk."""
+    seen = set(found.files)
+    walked = tuple(os.path.join(folder, "") for folder in found.folders)
+    return [
+        path
+        for path in known
+        if path not in seen and (path.startswith(walked) or not os.path.exists(path))
+    ]
+
+
+def _digest(signature: bytes) -> bytes:
+    """The content hash at the end of a signature (``size:mtime:hash``)."""
+    return signature.rpartition(b":")[2]
 
 
 def _work_ahead(files: list[str], known: dict[str, bytes]) -> int:
@@ -179,6 +215,10 @@ class _IndexRun:
         self.pending = 0
         self.batch_started = time.monotonic()
         self.parallel = False
+        self.moved_from: dict[bytes, list[str]] = {}
+        """Content hash -> paths, of the indexed files that are gone: a new file with the
+        same bytes moved there, and its article is taken from the index."""
+        self._searcher = None
 
     def known_signatures(self) -> dict[str, bytes]:
         """Path -> signature of every article in the index."""
@@ -210,26 +250,44 @@ class _IndexRun:
         except OSError as error:
             return ("skipped", f"cannot read: {error.strerror or error}")
         digest = hashlib.blake2b(data, digest_size=16).hexdigest().encode()
-        try:
-            article = parse_article(decode_article_bytes(data))
-        except UnreadableText as problem:
-            return ("skipped", str(problem))
+        moved_from = self._moved_here(digest) if known is None else None
+        if moved_from is not None:
+            article = self._stored_article(moved_from)
+        else:
+            try:
+                article = parse_article(decode_article_bytes(data))
+            except UnreadableText as problem:
+                return ("skipped", str(problem))
         fields = document_fields(
             article, path=path, doc_id=article_id(path), signature=stamp + digest
         )
         self._write(fields, replace=known is not None)
         if known is None:
-            return "new"
+            return "new" if moved_from is None else "moved"
         return "unchanged" if known.endswith(b":" + digest) else "updated"
 
-    def remove_vanished(self, known: dict[str, bytes], folders: list[str], seen: set[str]) -> int:
-        """Delete articles whose file has gone from one of the folders just walked."""
-        prefixes = tuple(os.path.join(folder, "") for folder in folders)
-        gone = [path for path in known if path.startswith(prefixes) and path not in seen]
-        for path in gone:
+    def _moved_here(self, digest: bytes) -> str | None:
+        """The gone file whose content hash is ``digest``, if any (each is taken once)."""
+        paths = self.moved_from.get(digest)
+        return paths.pop() if paths else None
+
+    def _stored_article(self, path: str) -> Article:
+        """The article indexed from ``path``, as stored (for a file that only moved)."""
+        if self._searcher is None:
+            self._searcher = self.ix.searcher()
+        return article_from_stored(self._searcher.document(path=path))
+
+    def close(self) -> None:
+        """Close what the run read the index with (the writer is committed or cancelled)."""
+        if self._searcher is not None:
+            self._searcher, searcher = None, self._searcher
+            searcher.close()
+
+    def remove(self, paths: list[str]) -> None:
+        """Delete the articles indexed from ``paths``."""
+        for path in paths:
             self._writer().delete_by_term("path", path)
             self._count_pending()
-        return len(gone)
 
     def _write(self, fields: dict, *, replace: bool) -> None:
         writer = self._writer()
@@ -288,15 +346,39 @@ class _IndexRun:
             writer, self.writer = self.writer, None
             with contextlib.suppress(Exception):
                 writer.cancel()
+            _close_files(writer)
+
+
+def _close_files(writer) -> None:
+    """Close the files a failed writer still holds (Whoosh 2.7's segment writer: its column
+    scratch file, terms and postings files). When a commit fails (disk full), Whoosh's
+    ``cancel`` fails on them too and leaves them open, and Python would then try to write
+    their buffers once more as it exits, printing a traceback on the user's terminal.
+    Closing gives up the buffered bytes; the files are left over from a commit that never
+    happened, and the next commit removes them."""
+    perdoc = getattr(writer, "perdocwriter", None)
+    fields = getattr(writer, "fieldwriter", None)
+    files = [
+        getattr(getattr(perdoc, "_cols", None), "_temp", None),
+        getattr(fields, "_postfile", None),
+        getattr(getattr(fields, "_tindex", None), "dbfile", None),
+    ]
+    for handle in files:
+        if handle is not None:
+            with contextlib.suppress(Exception):
+                handle.close()
 
 
 def _merge_small_segments(writer, segments: list) -> list:
     """Whoosh merge policy: the segments under SMALL_SEGMENT articles are merged into the
-    segment being written; the others are kept as they are."""
+    segment being written, those with no article left are dropped, and the others are kept
+    as they are."""
     from whoosh.reading import SegmentReader
 
     kept = []
     for segment in segments:
+        if segment.doc_count() == 0:  # every article of it deleted: nothing to carry over
+            continue
         if segment.doc_count_all() >= SMALL_SEGMENT:
             kept.append(segment)
             continue

@@ -59,9 +59,22 @@ def _die_with_parent() -> None:
 
 
 class ParallelWriter(MpWriter):
-    """``MpWriter`` whose children die with the parent and whose failures are not lost."""
+    """``MpWriter`` whose children die with the parent and whose failures are not lost, all
+    forked while the process has a single thread.
+
+    Whoosh forks a child for each of its first batches of documents, but its job queue
+    starts a feeder thread with the first batch it sends: the second fork then copies a
+    process with two threads, whose locks the child could find held for ever (Python 3.12+
+    warns of it). Here every child is forked before the first batch is sent, and the queues'
+    threads are ended when the writer is done.
+    """
 
     def _new_task(self):
+        while len(self.tasks) < self.procs:
+            self._fork_child()
+        return self.tasks[-1]
+
+    def _fork_child(self) -> None:
         task = _Child(
             self.storage,
             self.indexname,
@@ -77,7 +90,11 @@ class ParallelWriter(MpWriter):
             task.start()
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-        return task
+
+    def _end_queues(self) -> None:
+        for queue in (self.jobqueue, self.resultqueue):
+            queue.close()
+            queue.join_thread()
 
     def _commit_toc(self, segments):
         failed = [task.exitcode for task in self.tasks if task.exitcode]
@@ -88,10 +105,19 @@ class ParallelWriter(MpWriter):
             raise OSError(errno.EIO, f"an indexing process failed (exit status {code})")
         super()._commit_toc(segments)
 
+    def commit(self, *args, **kwargs):
+        try:
+            super().commit(*args, **kwargs)
+        finally:
+            self._end_queues()
+
     def cancel(self):
         for task in self.tasks:
             if task.is_alive():
                 task.terminate()
         for task in self.tasks:
             task.join(timeout=5)
-        super().cancel()
+        try:
+            super().cancel()
+        finally:
+            self._end_queues()

@@ -12,10 +12,16 @@ from collections.abc import Iterator
 from itertools import accumulate
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader, W3TermsReader
-from whoosh.columns import VarBytesColumn
+from whoosh.columns import (
+    CompressedBytesColumn,
+    EmptyColumnReader,
+    MultiColumnReader,
+    VarBytesColumn,
+)
 from whoosh.filedb import filetables
 from whoosh.filedb.filetables import HashReader
 from whoosh.matching.binary import AndNotMatcher
+from whoosh.reading import EmptyReader, MultiReader
 from whoosh.util.numeric import byte_to_length
 
 LENGTH_OF_CODE = [byte_to_length(code) for code in range(256)]
@@ -29,6 +35,31 @@ def _find_first(self: AndNotMatcher) -> None:
     returned an article about a pipeline in Russia)."""
     if self.a.is_active() and self.b.is_active():
         self._find_next()
+
+
+def _multi_column_reader(
+    self: MultiReader, fieldname: str, column=None, reverse: bool = False, translate: bool = True
+):
+    """One column over every segment, each document at its own number.
+
+    Whoosh's version leaves out the segments that have no file for the column (no article
+    of theirs has the field: a folder without ``Publication:`` lines), so the documents
+    after them are read from the wrong segment, or past the end of the list. A segment's
+    own reader gives the field's default value for a column it lacks; here every segment
+    takes part, at its own offset.
+    """
+    parts = [
+        reader.column_reader(fieldname, column=column, reverse=reverse, translate=translate)
+        for reader in self.readers
+    ]
+    return MultiColumnReader(parts, list(self.doc_offsets))
+
+
+def _empty_column_reader(
+    self: EmptyReader, fieldname: str, column=None, reverse: bool = False, translate: bool = True
+):
+    """A column of no documents (Whoosh's empty index raised NotImplementedError)."""
+    return EmptyColumnReader(None, 0)
 
 
 def length_codes(perdoc: W3PerDocReader, fieldname: str) -> bytes | None:
@@ -227,6 +258,9 @@ after a flags byte and the total weight)."""
 _UINT = struct.Struct("!I")
 
 AndNotMatcher._find_first = _find_first
+MultiReader.column_reader = _multi_column_reader
+CompressedBytesColumn._default = b""  # a segment without the column reads as empty values
+EmptyReader.column_reader = _empty_column_reader
 W3TermsReader.doc_frequency = _doc_frequency
 HashReader.__init__ = _hash_reader_init
 HashReader.ranges_for_key = _ranges_for_key

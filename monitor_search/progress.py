@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import sys
+import time
 
 from .inert import inert_line
+
+REFRESH_SECONDS = 0.1
+"""The bar is drawn again at most this often."""
 
 
 class IndexProgress:
@@ -14,6 +18,7 @@ class IndexProgress:
         self.enabled = enabled
         self._progress = None
         self._task = None
+        self._shown = 0.0
 
     def __enter__(self) -> IndexProgress:
         if self.enabled:
@@ -33,6 +38,9 @@ class IndexProgress:
                 TimeRemainingColumn(),
                 console=Console(file=sys.stderr, highlight=False, markup=False),
                 transient=True,
+                # No refresh thread: the indexer forks writing processes, and a fork must
+                # copy a process with one thread only (see ``parallel``).
+                auto_refresh=False,
             )
             self._progress.__enter__()
         return self
@@ -48,6 +56,10 @@ class IndexProgress:
     def advance(self, path: str) -> None:
         if self._progress is not None and self._task is not None:
             self._progress.advance(self._task)
+            now = time.monotonic()
+            if now - self._shown >= REFRESH_SECONDS:
+                self._shown = now
+                self._progress.refresh()
 
     def note(self, message: str) -> None:
         if self._progress is not None:

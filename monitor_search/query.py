@@ -59,7 +59,7 @@ def build_query(text: str, schema, reader=None) -> Ranking:
     text = text[:MAX_QUERY_CHARS]
     if text.strip() in EVERYTHING:
         return Ranking(any_words=wq.Every(), all_words=None)
-    if _looks_like_syntax(text):
+    if is_syntax(text):
         parsed = _parse_syntax(text, schema)
         if parsed is not None:
             return _varied(_ranking(parsed), text, reader)
@@ -88,7 +88,9 @@ def wants_variants(word: str, reader) -> bool:
 
     Only if some article has a name with the same key but not this spelling (otherwise
     there is no variant to find). Then yes when the archive uses this very spelling as a
-    name (``Kyiv``), or does not contain the word at all and it is written like a name:
+    name in at least half the articles whose bodies have it (``Kyiv``; not ``prices``,
+    capitalised once in a while), or does not contain the word at all and it is written
+    like a name:
     capitalised (``Kiev`` where the archive writes ``Kyiv``), long enough not to be a short
     common word (``chechnia``), or in another alphabet (``Киев``). No for words the archive
     uses only as ordinary words, so that ``security`` or ``mess`` never drift to names that
@@ -101,9 +103,12 @@ def wants_variants(word: str, reader) -> bool:
     spelt_so = reader.doc_frequency("names", NAME_MARK + word.lower())
     if with_key <= spelt_so:
         return False  # no article has another spelling: nothing to add, only cost
-    if spelt_so:
-        return True
     stems = [token.text for token in text_analyzer()(word, mode="query")]
+    if spelt_so:
+        # a name where most articles that have the word write it as one: "Kyiv", but not
+        # "prices" (capitalised in "Producer Prices Index", lower-case everywhere else)
+        in_bodies = max((reader.doc_frequency("body", stem) for stem in stems), default=0)
+        return spelt_so * 2 >= in_bodies
     if any((field, stem) in reader for stem in stems for field in QUERY_FIELDS):
         return False
     return len(key) >= LONG_KEY or word[0].isupper() or not word.isascii()
@@ -145,7 +150,8 @@ def _is_one_word(q: wq.Or) -> bool:
     )
 
 
-def _looks_like_syntax(text: str) -> bool:
+def is_syntax(text: str) -> bool:
+    """Whether ``text`` uses query syntax (operators, quotes, fields, wildcards, ranges)."""
     match = _SYNTAX.search(text)
     if match is None:
         return False

@@ -28,8 +28,18 @@ DIM_STYLE = "dim"
 BAR_STYLE = "green"
 
 
+class _Console(Console):
+    """Rich's console, but a reader that went away (``msearch query ... | head``) ends the
+    command through ``BrokenPipeError``, which the CLI turns into a quiet exit 0; Rich's own
+    ``on_broken_pipe`` exits with 1, the code for "nothing found"."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
+
+
 def console(stderr: bool = False) -> Console:
-    return Console(
+    return _Console(
         file=sys.stderr if stderr else sys.stdout,
         highlight=False,
         emoji=False,

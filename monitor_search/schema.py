@@ -6,6 +6,7 @@ Searchable by name in queries: ``title``, ``body``, ``publication``, ``source``,
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from whoosh import columns
@@ -96,6 +97,23 @@ def document_fields(article: Article, *, path: str, doc_id: str, signature: byte
         if value is not None:
             fields[name] = value
     return fields
+
+
+def article_from_stored(stored: dict) -> Article:
+    """The ``Article`` that ``document_fields`` stored (the inverse, for what it stores)."""
+    from .article import Article
+
+    date = stored.get("date")
+    return Article(
+        title=stored.get("title") or "",
+        body=stored.get("body") or "",
+        publication=stored.get("publication"),
+        volume=stored.get("volume"),
+        issue=stored.get("issue"),
+        year=stored.get("year"),
+        date=dt.date.fromisoformat(date) if date else None,
+        sources=tuple(stored.get("sources") or ()),
+    )
 
 
 def date_span(article: Article) -> tuple[int, int]:

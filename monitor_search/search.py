@@ -19,10 +19,10 @@ from .errors import ArticleNotFound, BadQuery, MsearchError
 from .facets import FACETS, PERIODS, Timeline, count_facets, timeline
 from .highlight import Fragment, opening, passages, whole
 from .pruning import best
-from .query import Filters, Ranking, build_query, ranking_for_words
+from .query import Filters, Ranking, build_query, is_syntax, ranking_for_words
 from .schema import QUERY_FIELDS
 from .scoring import FEEDBACK_DEPTH, WEIGHTING, reranked
-from .store import damaged, open_for_reading
+from .store import read_index
 from .suggest import suggest
 
 SORTS = ("relevance", "date")
@@ -118,14 +118,12 @@ def similar(index_dir: Path, article_id: str, *, limit: int = 10) -> SearchResul
     """The articles most like article ``article_id`` (by its key terms), never itself."""
     if limit < 1:
         raise BadQuery("--limit must be at least 1")
-    ix = open_for_reading(index_dir)
-    try:
+
+    def read(ix) -> SearchResult:
         with _no_cycle_collection(), ix.searcher(weighting=WEIGHTING) as searcher:
             return _similar(searcher, article_id, limit)
-    except MsearchError:
-        raise
-    except Exception as error:  # the query is the index's own words: the index is at fault
-        raise damaged(index_dir, error) from None
+
+    return read_index(index_dir, read)
 
 
 def _similar(searcher, article_id: str, limit: int) -> SearchResult:
@@ -191,34 +189,22 @@ def _no_cycle_collection():
 
 
 def _answer_or_retry(index_dir: Path, text: str, answer):
-    """``answer(searcher, ranking)`` for the query ``text``; if Whoosh fails on the query
-    while the index reads fine, it was the query's syntax, so its words are answered as
-    plain text; otherwise the index is damaged."""
-    ix = open_for_reading(index_dir)
-    try:
-        with ix.searcher(weighting=WEIGHTING) as searcher:
-            return answer(searcher, build_query(text, ix.schema, searcher.reader()))
-    except MsearchError:
-        raise
-    except Exception as error:
-        _check_readable(ix, index_dir, error)
-    try:
+    """``answer(searcher, ranking)`` for the query ``text``. If Whoosh fails on what it
+    parsed from query syntax, the words are answered as plain text instead."""
+
+    def read(ix):
+        try:
+            with ix.searcher(weighting=WEIGHTING) as searcher:
+                return answer(searcher, build_query(text, ix.schema, searcher.reader()))
+        except MsearchError:
+            raise
+        except Exception:
+            if not is_syntax(text):
+                raise
         with ix.searcher(weighting=WEIGHTING) as searcher:
             return answer(searcher, ranking_for_words(text, searcher.reader()))
-    except MsearchError:
-        raise
-    except Exception as again:  # plain words are always a valid query: the index is at fault
-        raise damaged(index_dir, again) from None
 
-
-def _check_readable(ix, index_dir: Path, error: Exception) -> None:
-    from whoosh.query import Every
-
-    try:
-        with ix.searcher() as searcher:
-            searcher.search(Every(), limit=1)
-    except Exception:
-        raise damaged(index_dir, error) from None
+    return read_index(index_dir, read)
 
 
 def _answer(searcher, ranking: Ranking, text: str, request: _Request) -> SearchResult:

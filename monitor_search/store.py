@@ -17,9 +17,10 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from . import patches  # noqa: F401  (mends Whoosh on import, for every index opened)
-from .errors import IndexBusy, IndexDamaged, IndexMissing, NotAnIndex
+from .errors import IndexBusy, IndexDamaged, IndexMissing, MsearchError, NotAnIndex
 from .schema import SCHEMA_VERSION, build_schema
 
 INDEX_ENV = "MSEARCH_INDEX"
@@ -27,6 +28,7 @@ DEFAULT_INDEX = "index"
 MARKER = "msearch.json"
 LOCK = "msearch.lock"
 _OPEN_RETRIES = 3
+T = TypeVar("T")
 
 
 def resolve_index_dir(option: str | os.PathLike | None) -> Path:
@@ -110,6 +112,14 @@ class _CheckedIndex:
     def __init__(self, ix, reader):
         self._ix = ix
         self._unused = [reader]
+        self._generation = reader.generation()
+
+    def recommitted(self) -> bool:
+        """Whether another commit replaced the one this index was opened at."""
+        try:
+            return self._ix.latest_generation() != self._generation
+        except Exception:
+            return True
 
     def searcher(self, **kwargs):
         from whoosh.searching import Searcher
@@ -122,8 +132,111 @@ class _CheckedIndex:
         return getattr(self._ix, name)
 
 
-def damaged(index_dir: Path, error: BaseException) -> IndexDamaged:
-    reason = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
+CHECK_SECONDS = 10.0
+"""How long ``find_damage`` reads before it gives up looking (an archive of 100,000 articles
+takes longer to read through): what it has not reached is not called damaged."""
+
+
+def find_damage(ix, seconds: float = CHECK_SECONDS) -> str | None:
+    """What is wrong with the index's files, or None if all that was read is sound.
+
+    Called after a read failed, to tell a damaged index (truncated, deleted or overwritten
+    files) from a fault in msearch: it opens every segment and reads its stored articles,
+    its columns and its term dictionary, checking that each term's postings lie inside the
+    postings file. It stops after ``seconds``.
+    """
+    deadline = time.monotonic() + seconds
+    try:
+        reader = ix.reader()
+    except Exception as error:
+        return _reason(error)
+    try:
+        for segment, _ in reader.leaf_readers():
+            problem = _segment_damage(ix, segment, deadline)
+            if problem is not None or time.monotonic() > deadline:
+                return problem
+    finally:
+        reader.close()
+    return None
+
+
+def _segment_damage(ix, segment, deadline: float) -> str | None:
+    if segment.doc_count_all() == 0:
+        return None
+    name = segment.segment().segment_id()
+    step = "stored articles"
+    try:
+        for _ in segment.all_stored_fields():
+            pass
+        for field in ix.schema.names():
+            step = f"the {field} column"
+            if ix.schema[field].column_type and segment.has_column(field):
+                for _ in segment.column_reader(field):
+                    pass
+        step = "the term dictionary"
+        return _postings_outside(segment, name, deadline)
+    except Exception as error:
+        return f"segment {name}: cannot read {step}: {_reason(error)}"
+
+
+def _postings_outside(segment, name: str, deadline: float) -> str | None:
+    terms = segment._terms  # Whoosh 2.7's W3TermsReader: terms and where their postings lie
+    postings = segment._storage.file_length(segment.segment().make_filename(".pst"))
+    for count, ((field, text), info) in enumerate(terms.items()):
+        # Whoosh reads a term's postings length as a 1-tuple (it never uses it itself)
+        length = info._length[0] if isinstance(info._length, tuple) else info._length
+        if info._offset is not None and info._offset + length > postings:
+            return f"segment {name}: the postings of {field}:{text!r} lie past the end of its file"
+        if count % 4096 == 0 and time.monotonic() > deadline:
+            return None
+    return None
+
+
+def _reason(error: BaseException) -> str:
+    text = str(error).splitlines()[0][:200] if str(error) else ""
+    return text or type(error).__name__
+
+
+def read_index(index_dir: Path, read: Callable[[object], T]) -> T:
+    """``read(index)`` on the index as last committed.
+
+    If it fails while another process commits (the files it was reading are replaced), it
+    is read again from the new commit; a failure that stays is damage if ``find_damage``
+    finds some, and otherwise goes on as it is: a fault in msearch, not in the index.
+    """
+    for attempt in range(_OPEN_RETRIES):
+        ix = open_for_reading(index_dir)
+        try:
+            return read(ix)
+        except MsearchError:
+            raise
+        except Exception:
+            if attempt + 1 < _OPEN_RETRIES and ix.recommitted():
+                continue
+            problem = find_damage(ix)
+            if problem is not None:
+                raise damaged(index_dir, problem) from None
+            raise
+    raise AssertionError("unreachable")
+
+
+@contextlib.contextmanager
+def read_failures(ix, index_dir: Path) -> Iterator[None]:
+    """Report a failure while reading the index as damage if ``find_damage`` finds some;
+    any other failure goes on as it is: a fault in msearch, not in the user's index."""
+    try:
+        yield
+    except MsearchError:
+        raise
+    except Exception:
+        problem = find_damage(ix)
+        if problem is not None:
+            raise damaged(index_dir, problem) from None
+        raise
+
+
+def damaged(index_dir: Path, error: BaseException | str) -> IndexDamaged:
+    reason = error if isinstance(error, str) else _reason(error)
     return IndexDamaged(
         f"the index at {shown(index_dir)} is damaged ({reason}): "
         "run 'msearch index <folder> --rebuild'"

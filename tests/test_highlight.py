@@ -1,64 +1,44 @@
-"""Passages: msearch's one-pass fragmenter picks exactly what Whoosh's ContextFragmenter did."""
+"""Passages: bounded, cut at word boundaries, each showing a matched word, best first."""
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from whoosh import highlight as wh
-from whoosh.analysis import Token
 
-from monitor_search.fastindex import possible_terms, term_if_possible
-from monitor_search.highlight import (
-    _TAIL,
-    _WORDS,
-    CONTEXT_CHARS,
-    FRAGMENT_CHARS,
-    MAX_FRAGMENTS,
-    Fragment,
-    passages,
-)
+from monitor_search.fastindex import text_positions
+from monitor_search.highlight import FRAGMENT_CHARS, MAX_FRAGMENTS, passages
 from monitor_search.names import name_key
 
 from .conftest import SEED
 
 WORDS = ["pipeline", "Pipelines", "gas", "Russia", "the", "of", "Kyiv", "Kiev", "treaty",
          "a", "Baku-Ceyhan", "(Interfax,", "March", "2).", "security", "\n\n", "said",
-         "oil"]  # fmt: skip
+         "oil", "Shevardnadze-Aliyev-Nazarbayev-Karimov", "\n"]  # fmt: skip
+LONGEST_WORD = max(len(word) for word in WORDS)
 
 
-def whooshs_passages(text: str, terms: set[str], name_keys: frozenset[str]) -> list[Fragment]:
-    """The implementation this replaced: Whoosh's ContextFragmenter over Token objects (it
-    cut the text at 200,000 characters first; its fragmenter stops at 32,768 anyway)."""
-    text = text[:200_000]
-    may_become = possible_terms(terms)
-
-    def tokens():
-        token = Token(chars=True, boost=1.0)
-        for match in _WORDS.finditer(text):
-            word = match.group(0)
-            token.text = term_if_possible(word, may_become)
-            token.startchar, token.endchar = match.span()
-            token.matched = token.text in terms or (bool(name_keys) and name_key(word) in name_keys)
-            yield token
-
-    fragmenter = wh.ContextFragmenter(maxchars=FRAGMENT_CHARS, surround=CONTEXT_CHARS)
-    scorer = wh.BasicFragmentScorer()
-    fragments = list(fragmenter.fragment_tokens(text, tokens()))
-    best = sorted(fragments, key=lambda f: (-scorer(f), f.startchar))[:MAX_FRAGMENTS]
-    result = []
-    for fragment in sorted(best, key=lambda f: f.startchar):
-        start, end = fragment.startchar, fragment.endchar
-        if len(text) - end <= _TAIL:
-            end = len(text)
-        spans = tuple(
-            (t.startchar - start, t.endchar - start)
-            for t in fragment.matches
-            if start <= t.startchar and t.endchar <= end
-        )
-        result.append(
-            Fragment(text[start:end].replace("\n", " "), spans, start == 0, end >= len(text))
-        )
-    return result
+def _check(text: str, terms: set[str], name_keys: frozenset[str]) -> list:
+    found = passages(text, terms, name_keys)
+    assert len(found) <= MAX_FRAGMENTS
+    flat = text.replace("\n", " ")
+    last_end = -1
+    for fragment in found:
+        assert fragment.highlights, "every passage shows a matched word"
+        assert len(fragment.text) <= FRAGMENT_CHARS + LONGEST_WORD
+        start = flat.find(fragment.text, last_end + 1) if fragment.text else -1
+        assert start > last_end, "passages are in text order and do not overlap"
+        end = start + len(fragment.text)
+        assert fragment.starts_article == (start == 0)
+        assert start == 0 or flat[start - 1] == " ", "cut at a word boundary"
+        assert end >= len(flat) - 3 or flat[end] == " " or not flat[end - 1].isalnum()
+        for a, b in fragment.highlights:
+            word = fragment.text[a:b]
+            matched = name_keys and name_key(word) in name_keys
+            assert text_positions(word).keys() & terms or matched
+        last_end = end
+    return found
 
 
 @settings(max_examples=300, deadline=None)
@@ -67,16 +47,41 @@ def whooshs_passages(text: str, terms: set[str], name_keys: frozenset[str]) -> l
     st.sets(st.sampled_from(["pipelin", "ga", "russia", "treati", "oil", "secur"]), max_size=3),
     st.booleans(),
 )
-def test_same_passages_as_whooshs_fragmenter(text, terms, with_names):
+def test_every_passage_is_bounded_and_shows_a_match(text, terms, with_names):
     name_keys = frozenset({name_key("Kiev")}) if with_names else frozenset()
-    if not (terms or name_keys):
-        return
-    assert passages(text, terms, name_keys) == whooshs_passages(text, terms, name_keys)
+    found = _check(text, terms, name_keys)
+    if any(
+        text_positions(w).keys() & terms or (name_keys and name_key(w) in name_keys)
+        for w in re.findall(r"\w+", text)
+    ):
+        assert found, "a text with a matched word has a passage"
 
 
-def test_same_passages_on_the_seed_and_past_whooshs_character_limit():
+def test_a_long_stretch_without_matches_is_never_a_passage():
+    filler = " ".join(["the committee met again and said nothing"] * 60)
+    text = f"{filler} Putin spoke. {filler}"
+    (only,) = _check(text, {"putin"}, frozenset())
+    assert "Putin" in only.text and len(only.text) <= FRAGMENT_CHARS
+
+
+def test_the_passage_with_most_different_words_comes_first_and_is_kept():
+    filler = " ".join(["nothing of note happened that day"] * 20)
+    text = (
+        f"Gas. {filler} Gas again. {filler} Oil again. {filler} More gas. {filler} "
+        f"The gas pipeline and the oil treaty. {filler}"
+    )
+    found = _check(text, {"ga", "pipelin", "oil", "treati"}, frozenset())
+    assert any("gas pipeline and the oil treaty" in fragment.text for fragment in found)
+
+
+def test_matches_far_into_a_long_article_are_found():
     text = SEED.read_text(encoding="utf-8")
-    long_text = (text + "\n") * 12  # past the fragmenter's 32,768 characters
-    for sample in (text, long_text):
-        for terms in ({"secur", "treati"}, {"azerbaijan"}, {"armenia", "russia", "moscow"}):
-            assert passages(sample, terms) == whooshs_passages(sample, terms, frozenset())
+    long_text = "Nothing here.\n\n" * 5000 + text
+    (first, *_) = _check(long_text, {"secur", "treati"}, frozenset())
+    assert "Collective Security Treaty" in first.text
+
+
+def test_seed_passages():
+    text = SEED.read_text(encoding="utf-8")
+    for terms in ({"secur", "treati"}, {"azerbaijan"}, {"armenia", "russia", "moscow"}):
+        assert _check(text, terms, frozenset())

@@ -10,6 +10,8 @@ from monitor_search.indexer import update_index
 
 PROBE = """
 import contextlib, io, json, sys
+from monitor_search import deferred
+deferred.install()  # as the msearch executable does (cli.run)
 from monitor_search.cli import main
 with contextlib.redirect_stdout(io.StringIO()):
     code = main(sys.argv[1:])
@@ -39,6 +41,8 @@ def test_json_query_loads_no_terminal_or_network_code(corpus, tmp_path):
 
 def test_deferred_modules_still_work_when_used():
     code = """
+from monitor_search import deferred
+deferred.install()
 import monitor_search.search
 import urllib.request, whoosh.compat
 from whoosh.lang.morph_en import variations
@@ -54,4 +58,18 @@ print("ok")
     done = subprocess.run(
         [sys.executable, "-c", "import sys\n" + code], capture_output=True, text=True
     )
+    assert done.stdout.strip() == "ok", done.stderr
+
+
+def test_the_library_imports_nothing_in_place_of_the_standard_library():
+    """The Python API: importing msearch leaves ``urllib.request`` and the rest as they are."""
+    code = """
+import sys
+import monitor_search.search, monitor_search.indexer
+assert not any(type(module).__name__ == "_StandIn" for module in sys.modules.values())
+import urllib.request
+assert callable(urllib.request.urlopen)
+print("ok")
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout.strip() == "ok", done.stderr

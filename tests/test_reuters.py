@@ -1,0 +1,150 @@
+"""The real Reuters wire sample in ../shared (4,157 stories of 1987, not Monitor-format),
+alone and mixed with Monitor articles over several commits: every command answers, and
+what the index says matches what the files say."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from monitor_search import indexer
+from monitor_search.article import parse_article
+from monitor_search.catalog import get_article, index_stats, iter_articles
+from monitor_search.cli import main
+from monitor_search.decode import decode_article_bytes
+from monitor_search.fastindex import text_positions
+from monitor_search.highlight import FRAGMENT_CHARS
+from monitor_search.indexer import update_index
+from monitor_search.search import search
+
+from .conftest import SEED, write_article
+
+REUTERS = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "reuters"
+pytestmark = pytest.mark.skipif(
+    not REUTERS.is_dir(), reason=f"the Reuters sample is not at {REUTERS} (../shared)"
+)
+
+
+def _parsed(paths) -> list:
+    return [parse_article(decode_article_bytes(Path(p).read_bytes())) for p in paths]
+
+
+@pytest.fixture(scope="module")
+def reuters_index(tmp_path_factory) -> Path:
+    index_dir = tmp_path_factory.mktemp("reuters") / "index"
+    report = update_index([str(REUTERS)], index_dir)
+    assert report.new == len(list(REUTERS.rglob("*.txt"))) and not report.skipped
+    return index_dir
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory) -> tuple[Path, list[Path]]:
+    """Monitor articles, then the February wire, then more Monitor articles: three segments
+    of which only some have publications, volumes and sources."""
+    root = tmp_path_factory.mktemp("mixed")
+    monitor = root / "monitor"
+    monitor.mkdir()
+    shutil.copy(SEED, monitor / SEED.name)
+    write_article(monitor, "gas.txt", "GAS TALKS", "Gazprom and oil prices (Interfax, March 3).")
+    later = root / "later"
+    write_article(later, "oil.txt", "OIL PRICES FALL", "Oil prices fell (Itar-Tass, May 2).")
+    index_dir = root / "index"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(indexer, "SMALL_SEGMENT", 0)
+        for folder in (monitor, REUTERS / "1987-feb", later):
+            update_index([str(folder)], index_dir)
+    files = [*monitor.glob("*.txt"), *(REUTERS / "1987-feb").glob("*.txt"), *later.glob("*.txt")]
+    return index_dir, files
+
+
+COMMANDS = [
+    ["stats"],
+    ["stats", "--json"],
+    ["query", "oil prices", "--facet", "publication", "--facet", "year", "--facet", "source"],
+    ["query", "*", "--facet", "publication", "--json"],
+    ["query", "Collective Security Treaty", "--sort", "date"],
+    ["query", "wheat", "--year", "1999", "--json"],
+    ["query", "oil", "--publication", "Monitor"],
+    ["query", '"oil prices" AND NOT Gazprom', "--jsonl"],
+    ["query", "coffe*", "--from", "1987", "--to", "1999-12"],
+    ["timeline", "oil OR wheat"],
+    ["timeline", "oil", "--by", "month", "--json"],
+    ["export"],
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+@pytest.mark.parametrize("which", ["reuters", "mixed"])
+def test_every_command_answers(request, capsys, which, command):
+    index_dir = request.getfixturevalue("reuters_index") if which == "reuters" else None
+    if index_dir is None:
+        index_dir = request.getfixturevalue("mixed")[0]
+    code = main([*command, "--index", str(index_dir)])
+    err = capsys.readouterr().err
+    assert code in (0, 1), err
+    assert "internal error" not in err and "damaged" not in err
+
+
+def test_show_and_similar_answer(reuters_index, capsys):
+    (hit,) = search(reuters_index, "cocoa", limit=1).hits
+    for command in (["show", hit.id], ["show", hit.id, "--json"], ["similar", hit.id]):
+        assert main([*command, "--index", str(reuters_index)]) == 0
+        assert "internal error" not in capsys.readouterr().err
+
+
+def test_stats_and_facets_match_the_files(mixed):
+    index_dir, files = mixed
+    articles = _parsed(files)
+    stats = index_stats(index_dir)
+    assert stats.articles == len(files)
+    assert stats.publications == dict(Counter(a.publication or "(unknown)" for a in articles))
+    facets = search(index_dir, "*", facets=("publication", "source")).facets
+    assert sum(facets["publication"].values()) == len(files)
+    assert facets["publication"]["unknown"] == sum(a.publication is None for a in articles)
+    assert facets["source"]["unknown"] == sum(not a.sources for a in articles)
+    assert {"Interfax", "Itar-Tass", "Turan"} <= facets["source"].keys()
+
+
+def test_no_wire_story_gets_sources_a_publication_or_a_date(reuters_index):
+    for article in iter_articles(reuters_index):
+        assert article.sources == () and article.publication is None
+        assert article.date is None and article.year is None
+
+
+QUERIES = ["oil prices", "coffee quota talks", "wheat exports to the soviet union", "gold mine"]
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_hits_are_in_the_order_of_the_score_shown(reuters_index, text):
+    """All-words hits first, then the others; in each tier, scores never go up."""
+    wanted = set(text_positions(text))
+    tiers: list[list[float]] = [[], []]
+    for hit in search(reuters_index, text, limit=40).hits:
+        article = get_article(reuters_index, hit.id)
+        has_all = wanted <= set(text_positions(f"{article.title}\n{article.body}"))
+        assert not (has_all and tiers[1]), "an all-words hit after the others"
+        tiers[0 if has_all else 1].append(hit.score)
+    for scores in tiers:
+        assert scores == sorted(scores, reverse=True)
+
+
+@pytest.mark.parametrize("text", [*QUERIES, "said", "Reuter"])
+def test_passages_are_bounded_and_each_shows_a_match(reuters_index, text):
+    for hit in search(reuters_index, text, limit=30).hits:
+        for fragment in hit.fragments:
+            assert len(fragment.text) <= FRAGMENT_CHARS + 40
+            if fragment.highlights:
+                continue
+            assert len(hit.fragments) == 1 and fragment.starts_article  # headline-only match
+            assert hit.title_fragment.highlights
+
+
+def test_stats_json_of_the_wire(reuters_index, capsys):
+    assert main(["stats", "--json", "--index", str(reuters_index)]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert stats["publications"] == {"(unknown)": stats["articles"]}
+    assert stats["first_year"] is None and stats["unknown_year"] == stats["articles"]
