@@ -111,16 +111,26 @@ def read_judgments(path: Path) -> dict[str, dict[str, int]]:
     return gains
 
 
+_CRANFIELD_DASH = re.compile(r"\s*-dash\b")
+"""Cranfield spells a dash ``-dash`` (``methods -dash exact or approximate -dash are``), in
+queries and documents alike: every system is given the dash a person would type, not the
+word "dash" (which msearch's ``-word`` syntax would also read as "leave out")."""
+
+
 def load_cranfield(folder: Path) -> Collection:
     """Documents with any text (two Cranfield records are empty and can never match), the
     queries numbered by position, and their judgments."""
     documents = [
-        Document(id=r["I"], title=r.get("T", ""), body=r.get("W", ""))
+        Document(
+            id=r["I"],
+            title=_CRANFIELD_DASH.sub(" - ", r.get("T", "")),
+            body=_CRANFIELD_DASH.sub(" - ", r.get("W", "")),
+        )
         for r in read_smart(folder / "cran.all.1400")
         if r.get("T") or r.get("W")
     ]
     queries = {
-        str(position): r.get("W", "")
+        str(position): _CRANFIELD_DASH.sub(" - ", r.get("W", ""))
         for position, r in enumerate(read_smart(folder / "cran.qry"), start=1)
     }
     return Collection(documents, queries, read_judgments(folder / "cranqrel"))

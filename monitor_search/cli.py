@@ -88,15 +88,24 @@ IssueOption = Annotated[
     typer.Option(help="Only this issue.", show_default=False),
 ]
 QUERY_HELP = (
-    "What to find. Plain words find articles with any of them, those with all "
-    'first. Whoosh syntax works too: AND, OR, NOT, "exact phrase", wildcards '
-    "(Chechn*), fields (title:, body:, publication:, source:, year:, volume:, "
-    "issue:) and ranges (year:[1998 TO 2000])."
+    "What to find. Plain words find the articles with all of them (in relevance order "
+    "followed by those with some); -word leaves articles out, +word requires a word, "
+    'word~ finds similar spellings. Query syntax works too: AND, OR, NOT, "exact phrase", '
+    '"near words"~5, wildcards (Chechn*), fields (title:, body:, publication:, source:, '
+    "year:, volume:, issue:) and ranges (year:[1998 TO 2000])."
 )
+AnyOption = Annotated[
+    bool,
+    typer.Option(
+        "--any", help="Articles with any of the words match (count, dates, facets), not all."
+    ),
+]
 
 
 class Sort(str, Enum):
     relevance = "relevance"
+    newest = "newest"
+    oldest = "oldest"
     date = "date"
 
 
@@ -245,8 +254,12 @@ def query(
     volume: VolumeOption = None,
     issue: IssueOption = None,
     sort: Annotated[
-        Sort, typer.Option(help="relevance, or date (newest first; undated last).")
+        Sort,
+        typer.Option(
+            help="relevance, newest or oldest (date = newest); undated articles come last."
+        ),
     ] = Sort.relevance,
+    match_any: AnyOption = False,
     facet: Annotated[
         Optional[list[Facet]],  # noqa: UP045
         typer.Option(
@@ -263,7 +276,13 @@ def query(
     filters = Filters(publication, year, date_from, date_to, volume, issue)
     facets = tuple(f.value for f in facet or ())
     result = search(
-        _index_dir(index_dir), text, limit=limit, filters=filters, sort=sort.value, facets=facets
+        _index_dir(index_dir),
+        text,
+        limit=limit,
+        filters=filters,
+        sort=sort.value,
+        facets=facets,
+        match_any=match_any,
     )
     _print_hits(result, json_out, jsonl)
     raise typer.Exit(EXIT_FOUND if result.hits else EXIT_NOT_FOUND)
@@ -289,9 +308,26 @@ def _print_hits(result, json_out: bool, jsonl: bool, similar_to=None) -> None:
     if result.suggestion:
         _stderr(f"Did you mean: {result.suggestion}?", prefix="")
     if result.hits:
-        print(f"{len(result.hits)} of {_articles(result.total)} shown", file=sys.stderr)
+        print(_shown_line(result), file=sys.stderr)
+    elif result.nothing_to_search and result.ignored:
+        words = ", ".join(result.ignored)
+        _stderr(f"every word of the query is a stop word ({words}): nothing to search")
     else:
         print("no articles match", file=sys.stderr)
+
+
+def _shown_line(result) -> str:
+    """``10 of 156 articles shown``, and how many have only some of the words."""
+    total_any = result.total if result.total_any is None else result.total_any
+    if any(hit.matched == "some" for hit in result.hits):
+        return (
+            f"{len(result.hits)} shown: {_articles(result.total)} with all the words, "
+            f"{total_any:,} with some of them"
+        )
+    line = f"{len(result.hits)} of {_articles(result.total)} shown"
+    if total_any > result.total:
+        line += f" ({total_any:,} with some of the words)"
+    return line
 
 
 @app.command()
@@ -322,13 +358,16 @@ def timeline(
     publication: PublicationOption = None,
     date_from: FromOption = None,
     date_to: ToOption = None,
+    match_any: AnyOption = False,
 ) -> None:
     """How many matching articles appeared per year (or month): a bar chart, or JSON."""
     from .query import Filters
     from .search import count_timeline
 
     filters = Filters(publication=publication, date_from=date_from, date_to=date_to)
-    total, counts = count_timeline(_index_dir(index_dir), text, by=by.value, filters=filters)
+    total, counts = count_timeline(
+        _index_dir(index_dir), text, by=by.value, filters=filters, match_any=match_any
+    )
     if json_out:
         from .jsonout import timeline_object, write_json
 

@@ -42,21 +42,31 @@ Match = tuple[int, int, str]
 """A matched word: start and end offsets in the article, and its index term."""
 
 
-def passages(text: str, terms: set[str], name_keys: frozenset[str] = frozenset()):
+Phrase = tuple[str, ...]
+"""The index terms of a phrase's words, in order."""
+
+
+def passages(
+    text: str,
+    terms: set[str],
+    name_keys: frozenset[str] = frozenset(),
+    phrases: tuple[Phrase, ...] = (),
+):
     """Up to MAX_FRAGMENTS passages of ``text``, in text order, each holding at least one
     word with one of the index ``terms`` of ``text_analyzer`` (or a name whose
-    transliteration key is in ``name_keys``), all its matched words marked.
+    transliteration key is in ``name_keys``), or one of the ``phrases`` where it stands (its
+    words in a row, stop words between them aside), all its matched words marked.
 
     Passages that hold more of the different terms come first, then those with more
     matches, then earlier ones; they never overlap.
     """
-    if not (terms or name_keys) or not text:
+    if not (terms or name_keys or phrases) or not text:
         return []
-    matches = [
-        (start, end, term)
-        for start, end, term, matched in _marked(text[:_CHARLIMIT], terms, name_keys)
-        if matched
-    ]
+    words = list(_marked(text[:_CHARLIMIT], terms, name_keys, phrases))
+    matches = sorted(
+        [(start, end, term) for start, end, term, matched in words if matched]
+        + _phrase_matches([(start, end, term) for start, end, term, _ in words], phrases)
+    )
     clusters = _best_clusters(matches)
     return [_to_fragment(text, cluster) for cluster in clusters]
 
@@ -140,12 +150,25 @@ def _word_end(text: str, last_match: int, latest: int) -> int:
     return last_match if cut < 0 else len(text[:cut].rstrip()) or last_match
 
 
-def _marked(text: str, terms: set[str], name_keys: frozenset[str]):
+def _phrase_matches(words: list[Match], phrases: tuple[Phrase, ...]) -> list[Match]:
+    """The words where one of ``phrases`` stands in ``words`` (stop words, which have no
+    term, left out: the index does not see them either)."""
+    keyed = [word for word in words if word[2]]
+    found: set[Match] = set()
+    for phrase in phrases:
+        size = len(phrase)
+        for i in range(len(keyed) - size + 1):
+            if all(keyed[i + k][2] == phrase[k] for k in range(size)):
+                found.update(keyed[i : i + size])
+    return list(found)
+
+
+def _marked(text: str, terms: set[str], name_keys: frozenset[str], phrases=()):
     """(start, end, term, matched) for each word of ``text``: its index term (``fastindex``:
     the same terms as ``text_analyzer``, in one pass; stop words get none), matched if the
     term is one of ``terms`` or, for a name, its key one of ``name_keys``. Words that cannot
-    have one of ``terms`` are not stemmed (``possible_terms``)."""
-    may_become = possible_terms(terms)
+    have one of ``terms`` or of the ``phrases``' terms are not stemmed (``possible_terms``)."""
+    may_become = possible_terms(set(terms).union(*phrases))
     seen: dict[str, tuple[str, bool]] = {}  # words that cannot match are not cached elsewhere
     for match in _WORDS.finditer(text):
         word = match.group(0)
@@ -157,14 +180,15 @@ def _marked(text: str, terms: set[str], name_keys: frozenset[str]):
         yield (*match.span(), *known)
 
 
-def whole(text: str, terms: set[str], analyzer) -> Fragment:
-    """All of a short text (a headline) with the matched words marked."""
-    spans = tuple(
-        (token.startchar, token.endchar)
+def whole(text: str, terms: set[str], analyzer, phrases: tuple[Phrase, ...] = ()) -> Fragment:
+    """All of a short text (a headline) with the matched words (and phrases) marked."""
+    words = [
+        (token.startchar, token.endchar, "" if token.stopped else token.text)
         for token in analyzer(text, chars=True, mode="query", removestops=False)
-        if token.text in terms
-    )
-    return Fragment(text, spans, True, True)
+    ]
+    found = {(start, end) for start, end, term in words if term in terms}
+    found.update((start, end) for start, end, _ in _phrase_matches(words, phrases))
+    return Fragment(text, tuple(sorted(found)), True, True)
 
 
 def opening(text: str) -> Fragment:

@@ -29,6 +29,7 @@ def hit_object(hit: Hit) -> dict:
     return {
         "rank": hit.rank,
         "score": hit.score,
+        "matched": hit.matched,
         **info_object(hit),
         "snippet": hit.snippet,
         "fragments": [
@@ -43,7 +44,10 @@ def result_object(result: SearchResult, similar_to: str | None = None) -> dict:
     head: dict = {"similar_to": similar_to} if similar_to else {"query": result.query}
     head["total"] = result.total
     if not similar_to:
+        head["total_any"] = result.total if result.total_any is None else result.total_any
+    if not similar_to:
         head["suggestion"] = result.suggestion
+        head["ignored"] = result.ignored
     if result.facets is not None:
         head["facets"] = result.facets
     return {**head, "hits": [hit_object(hit) for hit in result.hits]}

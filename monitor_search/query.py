@@ -37,7 +37,7 @@ _FIELD_PREFIX = "|".join(FIELD_PREFIXES)
 
 _SYNTAX = re.compile(
     r'"|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b|\b(?:' + _FIELD_PREFIX + r")\s*:"
-    r"|\w\*|\*\w|\w\?\w|[\[{][^\]}]*\bTO\b|\^\d",
+    r"|\w\*|\*\w|\w\?\w|\w~|[\[{][^\]}]*\bTO\b|\^\d",
     re.IGNORECASE,
 )
 _OPERATORS = re.compile(r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
@@ -52,6 +52,11 @@ class Ranking:
     any_words: wq.Query
     all_words: wq.Query | None
 
+    def matching(self, match_any: bool = False) -> wq.Query:
+        """The query whose articles match: the AND of the parts, or (``match_any``, or a
+        query of one part) the query itself."""
+        return self.any_words if match_any or self.all_words is None else self.all_words
+
 
 def build_query(text: str, schema, reader=None) -> Ranking:
     """The Whoosh queries for what the user typed; with the index's ``reader``, names also
@@ -59,16 +64,47 @@ def build_query(text: str, schema, reader=None) -> Ranking:
     text = text[:MAX_QUERY_CHARS]
     if text.strip() in EVERYTHING:
         return Ranking(any_words=wq.Every(), all_words=None)
+    _check_fields(text)
     if is_syntax(text):
-        parsed = _parse_syntax(text, schema)
-        if parsed is not None:
-            return _varied(_ranking(parsed), text, reader)
+        any_parts = _parse_syntax(text, schema, all_parts=False)
+        if any_parts is not None:
+            all_parts = _parse_syntax(text, schema, all_parts=True)
+            all_words = None if all_parts in (None, any_parts) else all_parts
+            return _varied(Ranking(any_parts, all_words), text, reader)
     return ranking_for_words(text, reader)
 
 
 def ranking_for_words(text: str, reader=None) -> Ranking:
-    """The words of ``text`` as plain text, whatever syntax characters it holds."""
-    return _varied(_ranking(plain_query(text)), text, reader)
+    """The words of ``text`` as plain text, whatever syntax characters it holds (but for
+    ``-word``, which excludes, and ``+word``, which requires)."""
+    return _varied(plain_ranking(text), text, reader)
+
+
+def ignored_words(text: str) -> list[str]:
+    """The words of ``text`` that no query searches for: stop words (``the``, ``of``), each
+    once, as written (operators and field names aside)."""
+    analyzer = text_analyzer()
+    ignored: list[str] = []
+    for match in _WORD.finditer(text[:MAX_QUERY_CHARS]):
+        word = match.group(0)
+        if word in OPERATORS or text[match.end() : match.end() + 1] == ":":
+            continue
+        if not any(True for _ in analyzer(word, mode="query")) and word not in ignored:
+            ignored.append(word)
+    return ignored
+
+
+_FIELD_USE = re.compile(r"(?<![\w.])([A-Za-z]\w*):(?=[\w\"(\[*])")
+
+
+def _check_fields(text: str) -> None:
+    """A ``field:`` prefix that names no field is an error that says which exist."""
+    for match in _FIELD_USE.finditer(text):
+        if match[1].lower() not in FIELD_PREFIXES:
+            raise BadQuery(
+                f"no field {match[1]!r} (in {match[0]!r}): the fields are "
+                f"{', '.join(FIELD_NAMES_FOR_USERS)}; use --year, --from and --to for dates"
+            )
 
 
 def _varied(ranking: Ranking, text: str, reader) -> Ranking:
@@ -159,10 +195,14 @@ def is_syntax(text: str) -> bool:
     return not operator_only or _OPERATORS.search(text) is not None
 
 
-def _parse_syntax(text: str, schema) -> wq.Query | None:
+def _parse_syntax(text: str, schema, *, all_parts: bool) -> wq.Query | None:
+    """The query ``text`` says, its parts side by side joined by AND (``all_parts``) or OR;
+    None if Whoosh's parser cannot read it."""
     from whoosh import qparser
 
-    parser = qparser.MultifieldParser(list(QUERY_FIELDS), schema, group=qparser.OrGroup)
+    group = qparser.AndGroup if all_parts else qparser.OrGroup
+    parser = qparser.MultifieldParser(list(QUERY_FIELDS), schema, group=group)
+    parser.add_plugin(qparser.FuzzyTermPlugin())
     try:
         # Not normalised: that would flatten "gas pipeline" into one OR of four field terms
         # and lose which terms belong to which word.
@@ -201,14 +241,15 @@ def _tidy(q: wq.Query) -> wq.Query:
 
 
 def _bind_negations(q: wq.Query) -> wq.Query:
-    """``a b NOT c`` means (a OR b) without c, not "a, or b, or anything lacking c"."""
-    if isinstance(q, wq.Or):
+    """``a b NOT c`` means (a OR b), or (a AND b), without c, not "a, or b, or anything
+    lacking c"."""
+    if type(q) in (wq.Or, wq.And):
         positives = [_bind_negations(sub) for sub in q.subqueries if not isinstance(sub, wq.Not)]
         negatives = [sub.query for sub in q.subqueries if isinstance(sub, wq.Not)]
         if negatives:
-            kept = _joined(positives) if positives else wq.Every()
+            kept = _joined(positives, type(q)) if positives else wq.Every()
             return wq.AndNot(kept, _joined(negatives))
-        return wq.Or(positives, boost=q.boost)
+        return type(q)(positives, boost=q.boost)
     if isinstance(q, wq.Not):
         return wq.AndNot(wq.Every(), _bind_negations(q.query))
     if isinstance(q, wq.BinaryQuery):  # AndNot, AndMaybe, Require: two operands
@@ -218,25 +259,48 @@ def _bind_negations(q: wq.Query) -> wq.Query:
     return q
 
 
-def _joined(queries: list[wq.Query]) -> wq.Query:
-    return queries[0] if len(queries) == 1 else wq.Or(queries)
+def _joined(queries: list[wq.Query], kind: type = wq.Or) -> wq.Query:
+    return queries[0] if len(queries) == 1 else kind(queries)
 
 
-def plain_query(text: str) -> wq.Query:
-    """Every distinct word, in the headline or the body: OR-ed."""
-    analyzer = text_analyzer()
-    clauses: list[wq.Query] = []
+_PLAIN_WORD = re.compile(r"(?:(?<=\s)|^)([+-])(?=\w)|\w+(?:\.?\w+)*")
+
+
+def plain_ranking(text: str) -> Ranking:
+    """Every distinct word, in the headline or the body: the articles with all of them
+    first, then those with some; ``-word`` leaves out the articles that have it, ``+word``
+    keeps only those that have it (whichever tier)."""
+    words: list[wq.Query] = []
+    required: list[wq.Query] = []
+    excluded: list[wq.Query] = []
     seen: set[str] = set()
-    for match in _WORD.finditer(text):
+    sign = ""
+    analyzer = text_analyzer()
+    for match in _PLAIN_WORD.finditer(text):
+        if match[1]:
+            sign = match[1]
+            continue
         stems = [token.text for token in analyzer(match.group(0), mode="query")]
         fresh = [stem for stem in stems if stem not in seen]
-        if not fresh:
-            continue
         seen.update(fresh)
-        clauses.append(_word_clause(fresh, match.start(), match.end()))
-    if not clauses:
-        return wq.NullQuery
-    return clauses[0] if len(clauses) == 1 else wq.Or(clauses)
+        if fresh:
+            clause = _word_clause(fresh, match.start(), match.end())
+            {"": words, "+": required, "-": excluded}[sign].append(clause)
+        sign = ""
+    if not (words or required):
+        if not excluded:
+            return Ranking(wq.NullQuery, None)
+        return Ranking(wq.AndNot(wq.Every(), _joined(excluded)), None)
+    parts = [*required, *words]
+    any_parts = _joined(words) if words else None
+    if required:
+        needed = _joined(required, wq.And)
+        any_parts = needed if any_parts is None else wq.AndMaybe(needed, any_parts)
+    all_parts = _joined(parts, wq.And) if len(parts) > 1 else None
+    if excluded:
+        any_parts = wq.AndNot(any_parts, _joined(excluded))
+        all_parts = None if all_parts is None else wq.AndNot(all_parts, _joined(excluded))
+    return Ranking(any_parts, None if all_parts == any_parts else all_parts)
 
 
 def _word_clause(stems: list[str], start: int, end: int) -> wq.Query:
@@ -248,24 +312,6 @@ def _word_clause(stems: list[str], start: int, end: int) -> wq.Query:
             term.startchar, term.endchar = start, end
             terms.append(term)
     return wq.Or(terms)
-
-
-def _ranking(q: wq.Query) -> Ranking:
-    if isinstance(q, wq.AndNot):
-        inner = _ranking(q.a)
-        if inner.all_words is not None:
-            return Ranking(any_words=q, all_words=wq.AndNot(inner.all_words, q.b))
-    if isinstance(q, wq.Or) and len(q.subqueries) > 1 and _is_word_group(q):
-        return Ranking(any_words=q, all_words=wq.And(q.subqueries))
-    return Ranking(any_words=q, all_words=None)
-
-
-def _is_word_group(q: wq.Or) -> bool:
-    """An OR of words the user listed, not one word looked up in several fields."""
-    if not all(sub.is_leaf() for sub in q.subqueries):
-        return True
-    fields = [sub.field() for sub in q.subqueries]
-    return len(set(fields)) < len(fields)
 
 
 @dataclass(frozen=True)

@@ -56,8 +56,16 @@ def marked(fragment: Fragment, base_style: str = "") -> Text:
     return text
 
 
+SOME_WORDS_LINE = "── articles with only some of the words ──"
+
+
 def print_results(result: SearchResult, out: Console) -> None:
+    matched = "all"
     for hit in result.hits:
+        if hit.matched != matched:
+            matched = hit.matched
+            out.print(Text(SOME_WORDS_LINE, style=DIM_STYLE))
+            out.print()
         out.print(_hit_heading(hit))
         details = _hit_details(hit)
         if out.is_terminal:  # wrapped lines stay indented

@@ -8,6 +8,7 @@ order (or all in date order with ``sort="date"``).
 from __future__ import annotations
 
 import gc
+import heapq
 import math
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,13 +20,14 @@ from .errors import ArticleNotFound, BadQuery, MsearchError
 from .facets import FACETS, PERIODS, Timeline, count_facets, timeline
 from .highlight import Fragment, opening, passages, whole
 from .pruning import best
-from .query import Filters, Ranking, build_query, is_syntax, ranking_for_words
+from .query import Filters, Ranking, build_query, ignored_words, is_syntax, ranking_for_words
 from .schema import QUERY_FIELDS
 from .scoring import FEEDBACK_DEPTH, WEIGHTING, reranked
 from .store import read_index
 from .suggest import suggest
 
-SORTS = ("relevance", "date")
+SORTS = ("relevance", "newest", "oldest", "date")
+"""``date`` is ``newest``."""
 FEW_MATCHES = 10
 """Below this many matches (less than a page) a query with an unknown word gets a "did you
 mean"; above it the query found what it was after, and looking for corrections (a fuzzy scan
@@ -42,6 +44,9 @@ class Hit(ArticleInfo):
     score: float
     fragments: tuple[Fragment, ...]
     title_fragment: Fragment
+    matched: str = "all"
+    """"all": the article has every word of the query; "some": only some (relevance order
+    goes on with these once the articles with all of them are listed)."""
 
     @property
     def snippet(self) -> str:
@@ -53,11 +58,19 @@ class Hit(ArticleInfo):
 class SearchResult:
     query: str
     total: int
+    """Articles that match: with all the words of a plain query (any of them with
+    ``match_any``), or what the query syntax says."""
     hits: list[Hit] = field(default_factory=list)
     suggestion: str | None = None
     """A corrected query when this one found few articles and has words the index lacks."""
     facets: dict[str, dict[str, int]] | None = None
     """Requested facets: name -> value -> number of matching articles."""
+    total_any: int | None = None
+    """Articles with any of the words (the total, when the query is one part)."""
+    ignored: list[str] = field(default_factory=list)
+    """Words of the query that were not searched for: stop words."""
+    nothing_to_search: bool = False
+    """The query has no word left to search for (all stop words, or none at all)."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +81,8 @@ class _Request:
     facets: tuple[str, ...]
     feedback: bool = False
     """Re-rank by pseudo-relevance feedback (queries a user typed; not ``similar``)."""
+    match_any: bool = False
+    """Articles with any of the words match (else those with all of them)."""
 
 
 def search(
@@ -78,8 +93,13 @@ def search(
     filters: Filters | None = None,
     sort: str = "relevance",
     facets: tuple[str, ...] = (),
+    match_any: bool = False,
 ) -> SearchResult:
-    """Run ``text`` against the index in ``index_dir``; the best ``limit`` hits."""
+    """Run ``text`` against the index in ``index_dir``; the best ``limit`` hits.
+
+    Plain words match the articles that have all of them (``match_any``: any of them); in
+    relevance order the articles with only some follow those with all. ``sort`` is
+    ``relevance``, ``newest`` (or ``date``) or ``oldest``; undated articles come last."""
     if sort not in SORTS:
         raise BadQuery(f"--sort {sort!r}: choose one of {', '.join(SORTS)}")
     if limit < 1:
@@ -93,6 +113,7 @@ def search(
         sort,
         tuple(dict.fromkeys(facets)),
         feedback=True,
+        match_any=match_any,
     )
     return _run(
         index_dir, text, lambda searcher, ranking: _answer(searcher, ranking, text, request)
@@ -100,15 +121,21 @@ def search(
 
 
 def count_timeline(
-    index_dir: Path, text: str, *, by: str = "year", filters: Filters | None = None
+    index_dir: Path,
+    text: str,
+    *,
+    by: str = "year",
+    filters: Filters | None = None,
+    match_any: bool = False,
 ) -> tuple[int, Timeline]:
-    """How many articles match ``text``, and how many per year or month."""
+    """How many articles match ``text`` (as ``search`` counts them), and how many per year
+    or month."""
     if by not in PERIODS:
         raise BadQuery(f"--by {by!r}: choose one of {', '.join(PERIODS)}")
     filter_query = (filters or Filters()).to_query()
 
     def count(searcher, ranking: Ranking):
-        docnums = _all_matches(searcher, ranking, filter_query)
+        docnums = _all_matches(searcher, ranking.matching(match_any), filter_query)
         return len(docnums), timeline(searcher.reader(), docnums, by)
 
     return _run(index_dir, text, count)
@@ -208,56 +235,92 @@ def _answer_or_retry(index_dir: Path, text: str, answer):
 
 
 def _answer(searcher, ranking: Ranking, text: str, request: _Request) -> SearchResult:
-    ranked, total = _ranked(searcher, ranking, request)
-    terms = _highlight_terms(searcher, ranking)
+    ranked = _ranked(searcher, ranking, request)
+    wanted = _Wanted(_highlight_terms(searcher, ranking), _highlight_phrases(ranking))
     schema = searcher.schema
     hits = [
-        _hit(rank, searcher.stored_fields(docnum), score, terms, schema)
-        for rank, (docnum, score) in enumerate(ranked, start=1)
+        _hit(rank, searcher.stored_fields(docnum), score, matched, wanted, schema)
+        for rank, (docnum, score, matched) in enumerate(ranked.hits, start=1)
     ]
-    result = SearchResult(query=text, total=total, hits=hits)
-    if not text.startswith("similar:") and total < FEW_MATCHES:
+    from whoosh import query as wq
+
+    result = SearchResult(
+        query=text,
+        total=ranked.total,
+        hits=hits,
+        total_any=ranked.total_any,
+        ignored=[] if text.startswith("similar:") else ignored_words(text),
+        nothing_to_search=isinstance(ranking.any_words, type(wq.NullQuery)),
+    )
+    if not text.startswith("similar:") and ranked.total < FEW_MATCHES:
         result.suggestion = suggest(searcher, text)
     if request.facets:
-        docnums = _all_matches(searcher, ranking, request.filter_query)
+        matching = ranking.matching(request.match_any)
+        docnums = _all_matches(searcher, matching, request.filter_query)
         result.facets = count_facets(searcher.reader(), docnums, request.facets)
     return result
 
 
-def _all_matches(searcher, ranking: Ranking, filter_query) -> list[int]:
+def _all_matches(searcher, query, filter_query) -> list[int]:
+    """Every article ``query`` matches (among those ``filter_query`` lets through)."""
     from whoosh import query as wq
 
-    if isinstance(ranking.any_words, type(wq.NullQuery)):
+    if isinstance(query, type(wq.NullQuery)):
         return []
-    if postings.supports(ranking.any_words, searcher):
+    if postings.supports(query, searcher):
         scorer = postings.WordScorer(searcher)
-        return sorted(scorer.matches(ranking.any_words, scorer.allowed_by(filter_query)))
-    results = searcher.search(ranking.any_words, limit=None, filter=filter_query, scored=False)
+        return sorted(scorer.matches(query, scorer.allowed_by(filter_query)))
+    results = searcher.search(query, limit=None, filter=filter_query, scored=False)
     return sorted(results.docs())
 
 
-def _ranked(searcher, ranking: Ranking, request: _Request):
-    """(docnum, score) pairs of the top hits, and the number of all matches."""
+@dataclass
+class _Ranked:
+    hits: list[tuple[int, float, str]]
+    """(docnum, score, "all" or "some") of the hits to show."""
+    total: int
+    total_any: int
+
+
+def _ranked(searcher, ranking: Ranking, request: _Request) -> _Ranked:
+    """The top hits, the number of matches, and of the articles with any of the words."""
     from whoosh import query as wq
 
     if isinstance(ranking.any_words, type(wq.NullQuery)):
-        return [], 0
-    if request.sort == "date":
-        from whoosh.sorting import FieldFacet
-
-        results = searcher.search(
-            ranking.any_words,
-            limit=request.limit,
-            filter=request.filter_query,
-            sortedby=FieldFacet("date_low", reverse=True),
-        )
-        docnums = [hit.docnum for hit in results]
-        return list(zip(docnums, _relevance(searcher, ranking, docnums), strict=True)), len(results)
+        return _Ranked([], 0, 0)
+    if request.sort != "relevance":
+        return _by_date(searcher, ranking, request)
     depth = max(request.limit, FEEDBACK_DEPTH) if request.feedback else request.limit
-    first, rest, total = _tiered(searcher, ranking, depth, request.filter_query)
+    first, rest, total_all, total_any = _tiered(searcher, ranking, depth, request.filter_query)
     if request.feedback:
         first, rest = reranked(searcher, ranking.any_words, first, rest)
-    return (first + rest)[: request.limit], total
+    others = "all" if ranking.all_words is None else "some"
+    hits = [(d, score, "all") for d, score in first] + [(d, score, others) for d, score in rest]
+    total = total_any if request.match_any or ranking.all_words is None else total_all
+    return _Ranked(hits[: request.limit], total, total_any)
+
+
+def _by_date(searcher, ranking: Ranking, request: _Request) -> _Ranked:
+    """The matches newest (or oldest) first, undated last, each with its relevance score."""
+    matching = ranking.matching(request.match_any)
+    docnums = _all_matches(searcher, matching, request.filter_query)
+    days = searcher.reader().column_reader("date_low")
+    sign = -1 if request.sort in ("newest", "date") else 1
+
+    def order(docnum: int) -> tuple[bool, int, int]:
+        day = days[docnum]
+        return (not day, sign * day, docnum)
+
+    shown = heapq.nsmallest(request.limit, docnums, key=order)
+    scores = _relevance(searcher, ranking, shown)
+    total_any = len(docnums)
+    if matching is not ranking.any_words:
+        total_any = len(_all_matches(searcher, ranking.any_words, request.filter_query))
+    return _Ranked(
+        [(docnum, score, "all") for docnum, score in zip(shown, scores, strict=True)],
+        len(docnums),
+        total_any,
+    )
 
 
 def _relevance(searcher, ranking: Ranking, docnums: list[int]) -> list[float]:
@@ -275,7 +338,7 @@ def _relevance(searcher, ranking: Ranking, docnums: list[int]) -> list[float]:
 
 def _tiered(searcher, ranking: Ranking, limit: int, filter_query):
     """The top ``limit`` hits as two tiers, articles with all the words, then the rest, each
-    in score order; and the number of all matches."""
+    in score order; the number of articles with all the words, and with any."""
     if postings.supports(ranking.any_words, searcher) and (
         ranking.all_words is None or postings.supports(ranking.all_words, searcher)
     ):
@@ -289,7 +352,10 @@ def _tiered(searcher, ranking: Ranking, limit: int, filter_query):
     rest = [(hit.docnum, hit.score) for hit in results if hit.docnum not in taken]
     # len() counts every match in a second, unscored pass: the collector's own count stops
     # short once Whoosh prunes low-scoring matchers (optimize=False included).
-    return first, rest[: limit - len(first)], len(results)
+    total_all = len(results)
+    if ranking.all_words is not None:
+        total_all = len(searcher.search(ranking.all_words, limit=1, filter=filter_query))
+    return first, rest[: limit - len(first)], total_all, len(results)
 
 
 def _tiered_from_postings(searcher, ranking: Ranking, limit: int, filter_query):
@@ -306,17 +372,25 @@ def _tiered_from_postings(searcher, ranking: Ranking, limit: int, filter_query):
         taken = {docnum for docnum, _ in first}
         found = best(scorer, ranking.any_words, limit + len(first), allowed)
         rest = [hit for hit in found if hit[0] not in taken][: limit - len(first)]
-    return first, rest, scorer.count(ranking.any_words, allowed)
+    total_any = scorer.count(ranking.any_words, allowed)
+    if ranking.all_words is None:
+        return first, rest, total_any, total_any
+    return first, rest, scorer.count(ranking.all_words, allowed), total_any
 
 
 def _highlight_terms(searcher, ranking: Ranking) -> dict[str, set[str]]:
-    """Per field, the index terms the query matches (wildcards expanded).
+    """Per field, the index terms the query matches (wildcards expanded), but for the words
+    of phrases (``_highlight_phrases``) that the query does not also ask for alone.
 
     Not ``Query.existing_terms``: in Whoosh 2.7 it keeps only the first field it meets.
     """
+    from whoosh import query as wq
+
     reader = searcher.reader()
     terms: dict[str, set[str]] = {}
     for leaf in ranking.any_words.leaves():
+        if isinstance(leaf, wq.Phrase) and leaf.slop == 1:
+            continue
         for fieldname, text in leaf.expanded_terms(reader):
             if fieldname not in ("title", "body", "names"):
                 continue
@@ -326,15 +400,39 @@ def _highlight_terms(searcher, ranking: Ranking) -> dict[str, set[str]]:
     return terms
 
 
-def _hit(rank: int, stored: dict, score: float, terms: dict[str, set[str]], schema) -> Hit:
+def _highlight_phrases(ranking: Ranking) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Per field, the phrases of the query (words next to each other), as index terms."""
+    from whoosh import query as wq
+
+    phrases: dict[str, list[tuple[str, ...]]] = {}
+    for leaf in ranking.any_words.leaves():
+        if isinstance(leaf, wq.Phrase) and leaf.slop == 1 and leaf.words:
+            phrases.setdefault(leaf.fieldname, []).append(tuple(leaf.words))
+    return {field: tuple(found) for field, found in phrases.items()}
+
+
+def _hit(rank: int, stored: dict, score: float, matched: str, wanted: _Wanted, schema) -> Hit:
     body = stored.get("body") or ""
+    terms, phrases = wanted.terms, wanted.phrases
     name_keys = frozenset(terms.get("names", ()))
-    fragments = passages(body, terms.get("body", set()), name_keys)
+    fragments = passages(body, terms.get("body", set()), name_keys, phrases.get("body", ()))
     title = stored.get("title") or ""
+    title_words = terms.get("title", set())
     return Hit(
         **info_fields(stored),
         rank=rank,
         score=round(float(score), 4),
+        matched=matched,
         fragments=tuple(fragments) or ((opening(body),) if body else ()),
-        title_fragment=whole(title, terms.get("title", set()), schema["title"].analyzer),
+        title_fragment=whole(
+            title, title_words, schema["title"].analyzer, phrases.get("title", ())
+        ),
     )
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    """What passages mark: terms per field, and phrases per field."""
+
+    terms: dict[str, set[str]]
+    phrases: dict[str, tuple[tuple[str, ...], ...]]

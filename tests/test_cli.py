@@ -17,6 +17,7 @@ SEED_TITLE = "AZERBAIJAN TO STAY OUT OF CIS SECURITY PACT."
 HIT_KEYS = {
     "rank",
     "score",
+    "matched",
     "id",
     "path",
     "title",
@@ -64,7 +65,7 @@ def test_query_json_shape(msearch, indexed):
     outcome = msearch("query", "Collective Security Treaty", "--json")
     assert outcome.code == 0
     result = json.loads(outcome.out)
-    assert set(result) == {"query", "total", "suggestion", "hits"}
+    assert set(result) == {"query", "total", "total_any", "suggestion", "ignored", "hits"}
     assert result["query"] == "Collective Security Treaty"
     top = result["hits"][0]
     assert set(top) == HIT_KEYS
@@ -92,7 +93,9 @@ def test_query_json_nothing_found_exits_1(msearch, indexed):
     assert json.loads(outcome.out) == {
         "query": "zzzyzzy",
         "total": 0,
+        "total_any": 0,
         "suggestion": None,
+        "ignored": [],
         "hits": [],
     }
 
@@ -123,7 +126,7 @@ def test_query_terminal_output(msearch, indexed):
     assert outcome.out.startswith(f" 1. {SEED_TITLE}")
     assert "Monitor · vol. 5 · issue 26 · 1999-02-05" in outcome.out
     assert "\x1b" not in outcome.out  # not a terminal: no escape codes
-    assert "2 of 2 articles shown" in outcome.err
+    assert "2 shown: 1 article with all the words, 2 with some of them" in outcome.err
 
 
 def test_query_limit_and_filters(msearch, indexed):

@@ -1,0 +1,162 @@
+"""Plain words mean all of them: counts, date order, timelines and facets count the articles
+with every word; relevance order goes on with those that have some; ``--any`` is the OR.
+And the syntax people type: ``-word``, ``+word``, ``word~``, ``"a b"~N``, unknown fields."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from monitor_search.indexer import update_index
+from monitor_search.search import count_timeline, search
+
+from .conftest import write_article
+
+ARTICLES = [
+    # name, headline, body, volume (Monitor: year 1994 + volume), citation month/day
+    ("a.txt", "MASKHADOV IN GROZNY", "Maskhadov spoke of the pipeline in Grozny.", 5, "May 2"),
+    ("b.txt", "PIPELINE TALKS", "Maskhadov and the pipeline.", 6, "June 3"),
+    ("c.txt", "GAS", "The pipeline carries gas.", 7, "July 4"),
+    ("d.txt", "GROZNY SHELLED", "Grozny was shelled; Maskhadov fled.", 4, "April 5"),
+    ("e.txt", "ALL THREE", "Maskhadov, Grozny and the pipeline again.", 3, "March 6"),
+    ("f.txt", "UNDATED", "Maskhadov, Grozny, the pipeline, no date.", None, None),
+    ("g.txt", "OIL AND GAS", "Oil and gas from the Caspian; oil in Baku.", 5, "May 9"),
+    ("h.txt", "OIL ALONE", "Oil prices rose in Baku.", 5, "May 10"),
+]
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    root = tmp_path_factory.mktemp("allwords")
+    for name, title, body, volume, day in ARTICLES:
+        text = f"{body[:-1]} (Interfax, {day})." if day else body
+        write_article(
+            root / "articles",
+            name,
+            title,
+            text,
+            publication="Monitor" if volume else None,
+            volume=volume,
+        )
+    update_index([str(root / "articles")], root / "index")
+    return root / "index"
+
+
+def _titles(hits) -> list[str]:
+    return [hit.title for hit in hits]
+
+
+def test_plain_words_count_the_articles_with_all_of_them(archive):
+    result = search(archive, "Maskhadov pipeline Grozny")
+    assert result.total == 3 and result.total_any == 6
+    assert [hit.matched for hit in result.hits] == ["all"] * 3 + ["some"] * 3
+    assert set(_titles(result.hits[:3])) == {"MASKHADOV IN GROZNY", "ALL THREE", "UNDATED"}
+    for tier in ("all", "some"):
+        scores = [hit.score for hit in result.hits if hit.matched == tier]
+        assert scores == sorted(scores, reverse=True)
+
+
+def test_any_makes_any_word_match(archive):
+    result = search(archive, "Maskhadov pipeline Grozny", match_any=True)
+    assert result.total == 6 == result.total_any
+
+
+def test_date_order_both_ways_lists_only_matches_undated_last(archive):
+    newest = search(archive, "Maskhadov pipeline Grozny", sort="newest")
+    assert _titles(newest.hits) == ["MASKHADOV IN GROZNY", "ALL THREE", "UNDATED"]
+    assert search(archive, "Maskhadov pipeline Grozny", sort="date").hits == newest.hits
+    oldest = search(archive, "Maskhadov pipeline Grozny", sort="oldest")
+    assert _titles(oldest.hits) == ["ALL THREE", "MASKHADOV IN GROZNY", "UNDATED"]
+    assert {hit.matched for hit in oldest.hits} == {"all"} and oldest.total == 3
+    wide = search(archive, "Maskhadov pipeline Grozny", sort="oldest", match_any=True)
+    assert len(wide.hits) == 6 and wide.hits[-1].title == "UNDATED"
+
+
+def test_timeline_and_facets_count_all_words(archive):
+    total, by_year = count_timeline(archive, "Maskhadov Grozny")
+    assert total == 4  # a, d, e, f
+    assert dict(by_year.buckets) == {"1997": 1, "1998": 1, "1999": 1} and by_year.undated == 1
+    assert count_timeline(archive, "Maskhadov Grozny", match_any=True)[0] == 5
+    facets = search(archive, "Maskhadov Grozny", facets=("publication",)).facets
+    assert facets["publication"] == {"Monitor": 3, "unknown": 1}
+
+
+def test_minus_excludes_and_plus_requires(archive):
+    assert _titles(search(archive, "oil -gas").hits) == ["OIL ALONE"]
+    assert search(archive, "oil -gas").total == 1
+    required = search(archive, "+gas pipeline")
+    assert required.total == 1 and required.total_any == 2  # c has both; g has gas only
+    assert all("GAS" in hit.title for hit in required.hits)
+    assert search(archive, "Nagorno-Karabakh pipeline").total_any >= 1  # a hyphen is no minus
+
+
+def test_fuzzy_words_find_misspellings(archive):
+    assert search(archive, "Maskhadxv").total == 0
+    fuzzy = search(archive, "Maskhadxv~")
+    assert fuzzy.total == 5 and fuzzy.suggestion is None
+    assert search(archive, "Mxskhxdov~2").total == 5
+    assert search(archive, "Mxskhxdov~").total == 0
+
+
+def test_proximity(archive):
+    assert search(archive, '"Grozny Maskhadov"').total == 0
+    near = search(archive, '"Grozny Maskhadov"~3')  # "Grozny was shelled; Maskhadov fled."
+    assert _titles(near.hits) == ["GROZNY SHELLED"]
+
+
+def test_unknown_field_says_which_fields_exist(msearch, archive):
+    outcome = msearch("query", "date:1999", "--index", str(archive))
+    assert outcome.code == 2
+    assert "no field 'date'" in outcome.err and "title, body, publication" in outcome.err
+    assert msearch("query", "note: Maskhadov", "--index", str(archive)).code == 0
+
+
+def test_terminal_marks_where_some_words_begin_and_json_says_which(msearch, archive):
+    outcome = msearch("query", "Maskhadov pipeline Grozny", "--index", str(archive))
+    assert outcome.code == 0
+    before, after = outcome.out.split("articles with only some of the words")
+    assert before.count("Maskhadov") >= 3 and " 4. " in after and " 4. " not in before
+    assert "3 articles with all the words, 6 with some of them" in outcome.err
+    found = json.loads(
+        msearch("query", "Maskhadov pipeline Grozny", "--json", "-i", str(archive)).out
+    )
+    assert (found["total"], found["total_any"]) == (3, 6)
+    assert [hit["matched"] for hit in found["hits"]] == ["all"] * 3 + ["some"] * 3
+    wide = msearch("query", "Maskhadov pipeline Grozny", "--any", "--json", "-i", str(archive))
+    assert json.loads(wide.out)["total"] == 6
+
+
+def test_a_phrase_is_highlighted_only_where_it_stands(tmp_path):
+    from .conftest import SEED
+
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / SEED.name).write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    update_index([str(folder)], tmp_path / "index")
+    (hit,) = search(tmp_path / "index", '"Collective Security Treaty"').hits
+    marked = [[fragment.text[a:b] for a, b in fragment.highlights] for fragment in hit.fragments]
+    assert marked == [["Collective", "Security", "Treaty"]]  # not the lone "treaty" later
+    assert hit.title_fragment.highlights == ()  # "SECURITY PACT" has no phrase
+    (both,) = search(tmp_path / "index", '"Collective Security Treaty" treaty').hits
+    assert sum(len(fragment.highlights) for fragment in both.fragments) > 3
+
+
+def test_did_you_mean_prefers_the_closest_spelling_then_the_most_used(tmp_path):
+    folder = tmp_path / "articles"
+    for n in range(6):
+        write_article(folder, f"went{n}.txt", "MATCH", f"The team went home after game {n}.")
+    write_article(folder, "wenger.txt", "ARSENAL", "Wenger praised Abramovich and Chelsea.")
+    update_index([str(folder)], tmp_path / "index")
+    assert search(tmp_path / "index", "Wengr").suggestion == "Wenger"
+    assert search(tmp_path / "index", "Abramovic").suggestion == "Abramovich"
+
+
+def test_a_query_of_stop_words_only_says_so(msearch, archive):
+    outcome = msearch("query", "the of", "--index", str(archive))
+    assert outcome.code == 1
+    assert outcome.err.strip() == (
+        "msearch: every word of the query is a stop word (the, of): nothing to search"
+    )
+    found = json.loads(msearch("query", "the pipeline of", "--json", "-i", str(archive)).out)
+    assert found["ignored"] == ["the", "of"] and found["total"] == 5
