@@ -8,6 +8,7 @@ Changing anything here changes the terms on disk: bump ``SCHEMA_VERSION`` in ``s
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from whoosh.analysis import (
     STOP_WORDS,
@@ -16,11 +17,10 @@ from whoosh.analysis import (
     Filter,
     LowercaseFilter,
     RegexTokenizer,
-    StemFilter,
-    StopFilter,
     Token,
     Tokenizer,
 )
+from whoosh.lang.porter import stem as porter_stem
 from whoosh.support.charset import accent_map
 
 from .names import LONG_KEY, NAME_MARK, name_key
@@ -31,15 +31,70 @@ so ``Nagorno-Karabakh`` is found by ``Karabakh`` and ``Azerbaijan's`` by ``Azerb
 
 
 def text_analyzer() -> Analyzer:
-    """Prose fields: words, lower case, accents folded (``détente`` = ``detente``), English
-    stop words dropped, Porter stems (``treaties`` = ``treaty``)."""
-    return (
-        RegexTokenizer(WORD_PATTERN)
-        | LowercaseFilter()
-        | CharsetFilter(accent_map)
-        | StopFilter(minsize=2)
-        | StemFilter(cachesize=-1)
-    )
+    """Prose fields: words as ``index_term`` makes them (stop words dropped, positions of
+    the others in a row)."""
+    return RegexTokenizer(WORD_PATTERN) | IndexTermFilter()
+
+
+def fold(word: str) -> str:
+    """A word in lower case with its accents folded (``Détente`` -> ``detente``)."""
+    return word.lower().translate(accent_map)
+
+
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+
+
+@lru_cache(maxsize=500_000)
+def index_term(word: str) -> str:
+    """The index term of one word, the same at index and at query time; "" for a stop word.
+
+    Lower case, accents folded, then stemmed: Cyrillic words by the Russian Snowball rules
+    (``нефтепровода`` = ``нефтепровод``), others by Porter's (``treaties`` = ``treaty``).
+    English stop words and one-letter words have no term, but a stop word written in
+    capitals is an acronym and is kept as written (``US``, ``IT``, ``WHO``)."""
+    folded = fold(word)
+    if len(folded) < 2:
+        return ""
+    if folded in STOP_WORDS:
+        return word if word.isupper() else ""
+    if _CYRILLIC.search(folded):
+        return _russian().stem(folded.replace("ё", "е"))
+    return porter_stem(folded)
+
+
+@lru_cache(maxsize=1)
+def _russian():
+    from whoosh.lang.snowball.russian import RussianStemmer
+
+    return RussianStemmer()
+
+
+class IndexTermFilter(Filter):
+    """Each token as its ``index_term``; stop words dropped (or, with ``removestops=False``,
+    marked stopped) and the positions of the words kept numbered in a row, as Whoosh's
+    StopFilter numbers them."""
+
+    def __eq__(self, other):
+        return type(other) is type(self)
+
+    def __call__(self, tokens):
+        position = None
+        for token in tokens:
+            term = index_term(token.text)
+            if term:
+                if token.positions:
+                    if position is None:
+                        position = token.pos
+                    else:
+                        position += 1
+                        token.pos = position
+                token.text = term
+                token.stopped = False
+                yield token
+            elif not token.removestops:
+                token.text = fold(token.text)
+                token.stopped = True
+                yield token
 
 
 def name_analyzer() -> Analyzer:
@@ -55,9 +110,9 @@ def fold_key(value: str) -> str:
 
 
 def name_key_analyzer() -> Analyzer:
-    """Names folded by transliteration rules (``names.py``): at index time only capitalised
-    words inside a sentence, so ordinary words are never keyed; at query time every word,
-    since people type names in lower case."""
+    """Names folded by transliteration rules (``names.py``): at index time capitalised
+    words (``name_kind``); at query time every word, since people type names in lower
+    case."""
     return NameTokenizer() | NameKeyFilter()
 
 
@@ -85,8 +140,10 @@ class NameTokenizer(Tokenizer):
     ):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         for pos, match in enumerate(self.expression.finditer(value)):
-            if mode != "query" and not is_name_at(value, match):
+            kind = NAME if mode == "query" else name_kind(value, match)
+            if kind is None:
                 continue
+            token.marked = kind == NAME
             token.text = token.original = match.group(0)
             token.boost = 1.0
             token.stopped = False
@@ -98,17 +155,28 @@ class NameTokenizer(Tokenizer):
             yield token
 
 
-def is_name_at(text: str, match: re.Match) -> bool:
-    """Capitalised, not all capitals, not a stop word; inside a sentence, or at its start
-    when long enough that its key will not collide with an ordinary word's."""
+NAME = "name"
+"""A word written as a name: its key and its marked spelling are indexed."""
+KEY_ONLY = "key"
+"""A word that may be a name: only its key is indexed (it is no evidence that the archive
+writes the word as a name)."""
+
+
+def name_kind(text: str, match: re.Match) -> str | None:
+    """How a capitalised word (not a stop word) is indexed in the ``names`` field: NAME
+    inside a sentence, or at its start when long enough that its key will not collide with
+    an ordinary word's; KEY_ONLY when all in capitals (a headline's ``CHECHNYA``) or a short
+    word opening a sentence (``Kiev said``); None for the others."""
     word = match.group(0)
-    if not word[0].isupper() or word.isupper() or word.lower() in STOP_WORDS:
-        return False
+    if not word[0].isupper() or word.lower() in STOP_WORDS:
+        return None
+    if word.isupper():
+        return KEY_ONLY
     i = match.start() - 1
     while i >= 0 and text[i] in " \t":
         i -= 1
     inside_sentence = i >= 0 and text[i] not in ".!?:;\n\"“”«»'‘’([—–-"
-    return inside_sentence or len(name_key(word) or "") >= LONG_KEY
+    return NAME if inside_sentence or len(name_key(word) or "") >= LONG_KEY else KEY_ONLY
 
 
 class NameKeyFilter(Filter):
@@ -123,6 +191,6 @@ class NameKeyFilter(Filter):
                 continue
             token.text = key
             yield token
-            if token.mode != "query":
+            if token.mode != "query" and token.marked:
                 token.text = NAME_MARK + word.lower()
                 yield token

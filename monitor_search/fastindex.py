@@ -14,14 +14,11 @@ from collections.abc import Callable, Iterable
 from itertools import pairwise
 from pickle import dumps
 
-from whoosh.analysis import STOP_WORDS
 from whoosh.columns import CompressedBytesColumn
 from whoosh.fields import COLUMN, TEXT
-from whoosh.lang.porter import stem
-from whoosh.support.charset import accent_map
 from whoosh.system import pack_uint
 
-from .analysis import WORD_PATTERN, is_name_at
+from .analysis import NAME, WORD_PATTERN, fold, index_term, name_kind
 from .names import NAME_MARK, name_key
 
 _WORDS = re.compile(WORD_PATTERN)
@@ -35,12 +32,7 @@ _last: tuple[str, dict[str, list[int]]] = ("", {})
 """The text ``remembered_positions`` analysed last, and its positions."""
 
 
-def _term(word: str) -> str:
-    """The index term of one word as ``text_analyzer`` makes it, or "" for a stop word."""
-    folded = word.lower().translate(accent_map)
-    if len(folded) < 2 or folded in STOP_WORDS:
-        return ""
-    return stem(folded)
+_term = index_term
 
 
 def word_term(word: str) -> str:
@@ -129,7 +121,7 @@ def possible_terms(wanted: Iterable[str]) -> Callable[[str], bool]:
     checks = tuple(by_size.items())
 
     def may_become(word: str) -> bool:
-        folded = word.lower().translate(accent_map)
+        folded = fold(word)
         return any(folded[:size] in openings for size, openings in checks)
 
     return may_become
@@ -144,20 +136,21 @@ def term_if_possible(word: str, may_become: Callable[[str], bool]) -> str:
 
 
 def name_counts(text: str) -> dict[str, int]:
-    """Term -> frequency, as ``name_key_analyzer`` at index time: each name's key and its
-    marked spelling."""
+    """Term -> frequency, as ``name_key_analyzer`` at index time: each capitalised word's key
+    and, for a NAME, its marked spelling."""
     if len(_keys) > _CACHE_LIMIT:
         _keys.clear()
     counts: dict[str, int] = {}
     for match in _WORDS.finditer(text):
         word = match.group(0)
-        if not word[0].isupper() or not is_name_at(text, match):
+        kind = name_kind(text, match) if word[0].isupper() else None
+        if kind is None:
             continue
         terms = _keys.get(word)
         if terms is None:
             key = name_key(word)
             terms = _keys[word] = (key, NAME_MARK + word.lower()) if key else ()
-        for term in terms:
+        for term in terms if kind == NAME else terms[:1]:
             counts[term] = counts.get(term, 0) + 1
     return counts
 

@@ -8,7 +8,8 @@ of transliteration, not a list of names:
 1. Letters of other alphabets are spelled out first: Cyrillic by the usual English
    transliteration (Киев -> kiev, Жванецкий -> zhvanetskiy), Azerbaijani and Turkish
    letters by their sounds (ş -> sh, ç -> ch, ğ -> g, ı -> i, ə -> a); other accents drop.
-2. Spellings of one sound become one: dzh, dj and zh -> j; kh -> h; gh -> g; ph -> f;
+2. Azerbaijani ``q`` between vowels is ``g`` (Zulfuqarov = Zulfugarov). Spellings of one
+   sound become one: dzh, dj and zh -> j; kh -> h; gh -> g; ph -> f;
    sch -> sh (German); tch -> ch (French); w -> v; q -> k; x -> ks; ck -> k; z -> s.
 3. Vowels (a e i o u and y) are where systems disagree most (ya/ia, iy/y, ye/e, aye/ae,
    yi/ie), so every run of them becomes one vowel, a.
@@ -55,6 +56,9 @@ _SOUNDS = [
     ("dzh", "j"), ("dj", "j"), ("zh", "j"), ("kh", "h"), ("gh", "g"), ("ph", "f"),
     ("sch", "sh"), ("tch", "ch"), ("ck", "k"), ("w", "v"), ("q", "k"), ("x", "ks"), ("z", "s"),
 ]  # fmt: skip
+_VOICED_Q = re.compile(r"(?<=[aeiouy])q(?=[aeiouy])")
+"""Azerbaijani ``q`` between vowels, which English texts write ``g`` (Zulfuqarov =
+Zulfugarov); elsewhere ``q`` is ``k`` (Iraq, Qatar)."""
 _VOWEL_RUN = re.compile(r"[aeiouy]+")
 _DOUBLE = re.compile(r"([b-df-hj-np-tv-z])\1+")
 _DEVOICED = {"b": "p", "d": "t", "g": "k", "v": "f"}
@@ -69,6 +73,7 @@ def name_key(word: str) -> str | None:
     latin = _to_latin(word.lower())
     if len(latin) < MIN_KEY_LETTERS:
         return None
+    latin = _VOICED_Q.sub("g", latin)
     for spelling, sound in _SOUNDS:
         latin = latin.replace(spelling, sound)
     key = _DOUBLE.sub(r"\1", _VOWEL_RUN.sub("a", latin))

@@ -18,7 +18,7 @@ from .fastindex import FastNames, FastText, TermCounts
 if TYPE_CHECKING:  # parsing is for indexing; queries need not import it
     from .article import Article
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 """Bumped whenever fields or analysis change; an index of another version must be rebuilt."""
 
 TITLE_BOOST = 2.0
@@ -80,7 +80,7 @@ def document_fields(article: Article, *, path: str, doc_id: str, signature: byte
         "title": article.title,
         "body": article.body,
         "body_terms": article.body,
-        "names": article.body,
+        "names": f"{article.title}\n\n{article.body}",
         "sources": list(article.sources),
         "date": article.date.isoformat() if article.date else None,
         "date_low": low,

@@ -160,3 +160,25 @@ def test_a_query_of_stop_words_only_says_so(msearch, archive):
     )
     found = json.loads(msearch("query", "the pipeline of", "--json", "-i", str(archive)).out)
     assert found["ignored"] == ["the", "of"] and found["total"] == 5
+
+
+def test_an_acronym_in_capitals_is_no_stop_word(tmp_path):
+    folder = tmp_path / "articles"
+    write_article(folder, "us.txt", "SANCTIONS", "The US imposed sanctions on us all.")
+    write_article(folder, "who.txt", "HEALTH", "The WHO warned of an epidemic.")
+    write_article(folder, "plain.txt", "PLAIN", "They told us who would come.")
+    update_index([str(folder)], tmp_path / "index")
+    assert _titles(search(tmp_path / "index", "US").hits) == ["SANCTIONS"]
+    who = search(tmp_path / "index", "WHO epidemic")
+    assert who.total == 1 and who.hits[0].title == "HEALTH"
+    assert _titles(search(tmp_path / "index", "IT").hits) == []  # no article writes IT
+    assert search(tmp_path / "index", "us").nothing_to_search
+    assert search(tmp_path / "index", "us sanctions").ignored == ["us"]
+
+
+def test_russian_words_are_stemmed_by_russian_rules(tmp_path):
+    folder = tmp_path / "articles"
+    write_article(folder, "ru.txt", "НОВОСТИ", "Строительство нефтепровода началось.")
+    update_index([str(folder)], tmp_path / "index")
+    assert _titles(search(tmp_path / "index", "нефтепровод").hits) == ["НОВОСТИ"]
+    assert _titles(search(tmp_path / "index", "нефтепроводом").hits) == ["НОВОСТИ"]

@@ -16,7 +16,8 @@ VARIANTS = [
     ("Nazarbaev", "Nazarbayev"), ("Khodorkovsky", "Khodorkovskiy"), ("Yeltsin", "Eltsin"),
     ("Shevardnadze", "Schewardnadse"), ("Aliyev", "Əliyev"), ("Dzhokhar", "Djokhar"),
     ("Zhirinovsky", "Jirinovsky"), ("Grozny", "Groznyy"), ("Киев", "Kiev"), ("Чечня", "Chechnya"),
-    ("Şuşa", "Shusha"), ("Abkhazia", "Abkhaziya"),
+    ("Şuşa", "Shusha"), ("Abkhazia", "Abkhaziya"), ("Zulfuqarov", "Zulfugarov"),
+    ("Iraq", "Irak"), ("Qatar", "Katar"),
 ]  # fmt: skip
 DIFFERENT = [
     ("Aliyev", "Aslanov"), ("Kiev", "Kuchma"), ("Baku", "Batumi"), ("Putin", "Lukin"),
@@ -40,9 +41,22 @@ def test_only_words_that_look_like_names_are_keyed_when_indexing():
         "Mass rallies followed."
     )
     keyed = [token.text for token in name_key_analyzer()(text)]
-    # Not: He (stop word), NATO (all capitals), Then and Mass (short, opening a sentence).
-    names = ["Tofig", "Zulfugarov", "Baku", "Shevardnadze"]
-    assert keyed == [t for n in names for t in (name_key(n), "=" + n.lower())]
+
+    # Not: He (a stop word), nor lower-case words. NATO (all capitals), Then and Mass
+    # (short, opening a sentence) have a key, but no marked spelling: no evidence that the
+    # archive writes them as names.
+    def named(word: str) -> list[str]:
+        return [name_key(word), "=" + word.lower()]
+
+    assert keyed == [
+        *named("Tofig"),
+        *named("Zulfugarov"),
+        name_key("NATO"),
+        name_key("Then"),
+        *named("Baku"),
+        *named("Shevardnadze"),
+        name_key("Mass"),
+    ]
     in_query = [token.text for token in name_key_analyzer()("the pact", mode="query")]
     assert in_query == [name_key("the"), name_key("pact")]
 
@@ -108,3 +122,18 @@ def test_ordinary_english_words_match_only_themselves(archive, word):
     exact = search(archive, f"title:{word} OR body:{word}", limit=50)
     folded = search(archive, word, limit=50)
     assert {hit.id for hit in folded.hits} == {hit.id for hit in exact.hits}
+
+
+def test_names_in_capitals_and_opening_sentences_are_found_too(tmp_path):
+    folder = tmp_path / "gaps"
+    write_article(folder, "headline.txt", "KYIV TALKS RESUME", "The talks resumed on Monday.")
+    write_article(folder, "opening.txt", "TALKS", "Kyiv said the talks would go on.")
+    write_article(folder, "inside.txt", "TALKS AGAIN", "Officials in Kyiv said so.")
+    write_article(folder, "chechnya.txt", "CHECHNYA VOTES", "The vote went ahead.")
+    write_article(folder, "azeri.txt", "BAKU", "Foreign Minister Tofik Zulfugarov flew out.")
+    update_index([str(folder)], tmp_path / "index")
+    everywhere = {"KYIV TALKS RESUME", "TALKS", "TALKS AGAIN"}
+    for query in ("Kiev", "Kyiv", "Киев"):
+        assert {hit.title for hit in search(tmp_path / "index", query).hits} == everywhere, query
+    assert [hit.title for hit in search(tmp_path / "index", "Chechnia").hits] == ["CHECHNYA VOTES"]
+    assert [hit.title for hit in search(tmp_path / "index", "Zulfuqarov").hits] == ["BAKU"]
