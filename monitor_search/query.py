@@ -8,8 +8,9 @@ Two kinds of input are told apart:
   ``year:[1998 TO 2000]``), which goes to Whoosh's parser; if that parser fails the text is
   taken as plain text instead.
 
-Either way the words a query joins without an operator are OR-ed, and ``Ranking.all_words``
-holds the AND of them, so that articles with every word can be ranked first.
+Either way ``Ranking.all_words`` joins the parts a query puts side by side (no operator)
+with AND: those are the articles that match. ``Ranking.any_words`` joins them with OR: the
+articles with some of them, ranked after those with all (and matching with ``--any``).
 """
 
 from __future__ import annotations
@@ -51,6 +52,11 @@ class Ranking:
 
     any_words: wq.Query
     all_words: wq.Query | None
+
+    @property
+    def is_empty(self) -> bool:
+        """No word is left to search for (the query was all stop words, or nothing)."""
+        return isinstance(self.any_words, type(wq.NullQuery))
 
     def matching(self, match_any: bool = False) -> wq.Query:
         """The query whose articles match: the AND of the parts, or (``match_any``, or a

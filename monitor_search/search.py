@@ -1,8 +1,8 @@
 """Answer a query: ranked hits as plain dataclasses, ready for any printer.
 
-Ranking is BM25F over headline and body. When the query joins several words without an
-operator, articles that contain all of them come first, the rest after, each group in score
-order (or all in date order with ``sort="date"``).
+Ranking is BM25F over headline and body. The words a query puts side by side match the
+articles that have all of them; in relevance order those with only some follow, each group
+in score order. Date order (``newest``, ``oldest``) lists the matches alone.
 """
 
 from __future__ import annotations
@@ -242,17 +242,16 @@ def _answer(searcher, ranking: Ranking, text: str, request: _Request) -> SearchR
         _hit(rank, searcher.stored_fields(docnum), score, matched, wanted, schema)
         for rank, (docnum, score, matched) in enumerate(ranked.hits, start=1)
     ]
-    from whoosh import query as wq
-
+    typed = not text.startswith("similar:")
     result = SearchResult(
         query=text,
         total=ranked.total,
         hits=hits,
         total_any=ranked.total_any,
-        ignored=[] if text.startswith("similar:") else ignored_words(text),
-        nothing_to_search=isinstance(ranking.any_words, type(wq.NullQuery)),
+        ignored=ignored_words(text) if typed else [],
+        nothing_to_search=ranking.is_empty,
     )
-    if not text.startswith("similar:") and ranked.total < FEW_MATCHES:
+    if typed and ranked.total < FEW_MATCHES:
         result.suggestion = suggest(searcher, text)
     if request.facets:
         matching = ranking.matching(request.match_any)
@@ -284,9 +283,7 @@ class _Ranked:
 
 def _ranked(searcher, ranking: Ranking, request: _Request) -> _Ranked:
     """The top hits, the number of matches, and of the articles with any of the words."""
-    from whoosh import query as wq
-
-    if isinstance(ranking.any_words, type(wq.NullQuery)):
+    if ranking.is_empty:
         return _Ranked([], 0, 0)
     if request.sort != "relevance":
         return _by_date(searcher, ranking, request)
@@ -411,6 +408,14 @@ def _highlight_phrases(ranking: Ranking) -> dict[str, tuple[tuple[str, ...], ...
     return {field: tuple(found) for field, found in phrases.items()}
 
 
+@dataclass(frozen=True)
+class _Wanted:
+    """What passages mark: terms per field, and phrases per field."""
+
+    terms: dict[str, set[str]]
+    phrases: dict[str, tuple[tuple[str, ...], ...]]
+
+
 def _hit(rank: int, stored: dict, score: float, matched: str, wanted: _Wanted, schema) -> Hit:
     body = stored.get("body") or ""
     terms, phrases = wanted.terms, wanted.phrases
@@ -428,11 +433,3 @@ def _hit(rank: int, stored: dict, score: float, matched: str, wanted: _Wanted, s
             title, title_words, schema["title"].analyzer, phrases.get("title", ())
         ),
     )
-
-
-@dataclass(frozen=True)
-class _Wanted:
-    """What passages mark: terms per field, and phrases per field."""
-
-    terms: dict[str, set[str]]
-    phrases: dict[str, tuple[tuple[str, ...], ...]]

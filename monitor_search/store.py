@@ -213,9 +213,7 @@ def read_index(index_dir: Path, read: Callable[[object], T]) -> T:
         except Exception:
             if attempt + 1 < _OPEN_RETRIES and ix.recommitted():
                 continue
-            problem = find_damage(ix)
-            if problem is not None:
-                raise damaged(index_dir, problem) from None
+            _raise_if_damaged(ix, index_dir)
             raise
     raise AssertionError("unreachable")
 
@@ -229,10 +227,15 @@ def read_failures(ix, index_dir: Path) -> Iterator[None]:
     except MsearchError:
         raise
     except Exception:
-        problem = find_damage(ix)
-        if problem is not None:
-            raise damaged(index_dir, problem) from None
+        _raise_if_damaged(ix, index_dir)
         raise
+
+
+def _raise_if_damaged(ix, index_dir: Path) -> None:
+    """IndexDamaged if ``find_damage`` finds damage; else nothing (the caller re-raises)."""
+    problem = find_damage(ix)
+    if problem is not None:
+        raise damaged(index_dir, problem) from None
 
 
 def damaged(index_dir: Path, error: BaseException | str) -> IndexDamaged:
