@@ -42,6 +42,9 @@ def fold(word: str) -> str:
 
 
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
+_LATIN_LETTER = re.compile("[a-z]")
+"""The Russian stemmer reads Latin letters as its transliteration of Cyrillic ones and turns
+them into Cyrillic: a word that mixes the two alphabets is left to Porter's rules."""
 
 
 @lru_cache(maxsize=500_000)
@@ -49,17 +52,27 @@ def index_term(word: str) -> str:
     """The index term of one word, the same at index and at query time; "" for a stop word.
 
     Lower case, accents folded, then stemmed: Cyrillic words by the Russian Snowball rules
-    (``нефтепровода`` = ``нефтепровод``), others by Porter's (``treaties`` = ``treaty``).
+    (``нефтепровода`` = ``нефтепровод``), others (and words mixing the two alphabets) by
+    Porter's (``treaties`` = ``treaty``).
     English stop words and one-letter words have no term, but a stop word written in
-    capitals is an acronym and is kept as written (``US``, ``IT``, ``WHO``)."""
+    capitals is an acronym and is kept as written (``US``, ``IT``, ``WHO``). Capitals
+    joined by dots are the same acronym: ``U.S`` = ``US``, ``U.N`` = ``UN``."""
+    if "." in word and _is_initialism(word):
+        word = word.replace(".", "")
     folded = fold(word)
     if len(folded) < 2:
         return ""
     if folded in STOP_WORDS:
         return word if word.isupper() else ""
-    if _CYRILLIC.search(folded):
+    if _CYRILLIC.search(folded) and not _LATIN_LETTER.search(folded):
         return _russian().stem(folded.replace("ё", "е"))
     return porter_stem(folded)
+
+
+def _is_initialism(word: str) -> bool:
+    """Single capital letters joined by dots (``U.S``, ``E.U``), as wire copy writes acronyms."""
+    letters = word.split(".")
+    return len(letters) > 1 and all(len(letter) == 1 and letter.isupper() for letter in letters)
 
 
 @lru_cache(maxsize=1)

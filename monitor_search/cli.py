@@ -317,16 +317,16 @@ def _print_hits(result, json_out: bool, jsonl: bool, similar_to=None) -> None:
 
 
 def _shown_line(result) -> str:
-    """``10 of 156 articles shown``, and how many have only some of the words."""
-    total_any = result.total if result.total_any is None else result.total_any
+    """``10 of 156 articles shown``, and how many more have only some of the words."""
+    some_only = (result.total if result.total_any is None else result.total_any) - result.total
     if any(hit.matched == "some" for hit in result.hits):
         return (
             f"{len(result.hits)} shown: {_articles(result.total)} with all the words, "
-            f"{total_any:,} with some of them"
+            f"{some_only:,} more with only some"
         )
     line = f"{len(result.hits)} of {_articles(result.total)} shown"
-    if total_any > result.total:
-        line += f" ({total_any:,} with some of the words)"
+    if some_only > 0:
+        line += f" ({some_only:,} more have only some of the words)"
     return line
 
 

@@ -112,16 +112,18 @@ def possible_terms(wanted: Iterable[str]) -> Callable[[str], bool]:
     It rests on how Porter stems: a stem differs from its word at most in its last two
     letters (``happy`` -> ``happi``, ``possibility`` -> ``possibl``, and ``ble`` for a
     ``biliti`` ending where the ``e`` stays), so a word that does not begin with a term less
-    its last two letters never has that term (``tests/test_fastindex.py`` checks it).
+    its last two letters never has that term (``tests/test_fastindex.py`` checks it). Both
+    sides are compared folded and without dots, for the acronyms ``index_term`` keeps in
+    capitals (``WHO``) or joins (``U.S.S.R`` = ``ussr``).
     """
     by_size: dict[int, set[str]] = {}
     for term in wanted:
-        opening = term[:-2][:OPENING]
+        opening = fold(term[:-2]).replace(".", "")[:OPENING]
         by_size.setdefault(len(opening), set()).add(opening)
     checks = tuple(by_size.items())
 
     def may_become(word: str) -> bool:
-        folded = fold(word)
+        folded = fold(word).replace(".", "")
         return any(folded[:size] in openings for size, openings in checks)
 
     return may_become

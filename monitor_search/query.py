@@ -88,12 +88,16 @@ def ranking_for_words(text: str, reader=None) -> Ranking:
 
 def ignored_words(text: str) -> list[str]:
     """The words of ``text`` that no query searches for: stop words (``the``, ``of``), each
-    once, as written (operators and field names aside)."""
+    once, as written (operators, field names and the number of ``~2`` or ``"a b"~5`` aside)."""
     analyzer = text_analyzer()
     ignored: list[str] = []
     for match in _WORD.finditer(text[:MAX_QUERY_CHARS]):
         word = match.group(0)
-        if word in OPERATORS or text[match.end() : match.end() + 1] == ":":
+        if (
+            word in OPERATORS
+            or text[match.end() : match.end() + 1] == ":"
+            or text[match.start() - 1 : match.start()] == "~"
+        ):
             continue
         if not any(True for _ in analyzer(word, mode="query")) and word not in ignored:
             ignored.append(word)

@@ -18,7 +18,7 @@ from .fastindex import FastNames, FastText, TermCounts
 if TYPE_CHECKING:  # parsing is for indexing; queries need not import it
     from .article import Article
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 """Bumped whenever fields or analysis change; an index of another version must be rebuilt."""
 
 TITLE_BOOST = 2.0

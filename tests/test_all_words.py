@@ -117,7 +117,9 @@ def test_terminal_marks_where_some_words_begin_and_json_says_which(msearch, arch
     assert outcome.code == 0
     before, after = outcome.out.split("articles with only some of the words")
     assert before.count("Maskhadov") >= 3 and " 4. " in after and " 4. " not in before
-    assert "3 articles with all the words, 6 with some of them" in outcome.err
+    assert "3 articles with all the words, 3 more with only some" in outcome.err
+    outcome = msearch("query", "Maskhadov pipeline Grozny", "-n", "2", "-i", str(archive))
+    assert outcome.err.strip() == "2 of 3 articles shown (3 more have only some of the words)"
     found = json.loads(
         msearch("query", "Maskhadov pipeline Grozny", "--json", "-i", str(archive)).out
     )
@@ -160,6 +162,9 @@ def test_a_query_of_stop_words_only_says_so(msearch, archive):
     )
     found = json.loads(msearch("query", "the pipeline of", "--json", "-i", str(archive)).out)
     assert found["ignored"] == ["the", "of"] and found["total"] == 5
+    for counted in ('"the pipeline"~3', "pipeline~2"):
+        found = json.loads(msearch("query", counted, "--json", "-i", str(archive)).out)
+        assert found["ignored"] == (["the"] if "the" in counted else []), counted
 
 
 def test_an_acronym_in_capitals_is_no_stop_word(tmp_path):
@@ -167,8 +172,11 @@ def test_an_acronym_in_capitals_is_no_stop_word(tmp_path):
     write_article(folder, "us.txt", "SANCTIONS", "The US imposed sanctions on us all.")
     write_article(folder, "who.txt", "HEALTH", "The WHO warned of an epidemic.")
     write_article(folder, "plain.txt", "PLAIN", "They told us who would come.")
+    write_article(folder, "wire.txt", "WIRE", "The U.S. and the U.N. spoke on U.S.-Soviet trade.")
     update_index([str(folder)], tmp_path / "index")
-    assert _titles(search(tmp_path / "index", "US").hits) == ["SANCTIONS"]
+    assert sorted(_titles(search(tmp_path / "index", "US").hits)) == ["SANCTIONS", "WIRE"]
+    assert sorted(_titles(search(tmp_path / "index", "U.S.").hits)) == ["SANCTIONS", "WIRE"]
+    assert _titles(search(tmp_path / "index", "UN").hits) == ["WIRE"]
     who = search(tmp_path / "index", "WHO epidemic")
     assert who.total == 1 and who.hits[0].title == "HEALTH"
     assert _titles(search(tmp_path / "index", "IT").hits) == []  # no article writes IT

@@ -5,6 +5,7 @@ what the index says matches what the files say."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from monitor_search import indexer
+from monitor_search.analysis import WORD_PATTERN
 from monitor_search.article import parse_article
 from monitor_search.catalog import get_article, index_stats, iter_articles
 from monitor_search.cli import main
@@ -148,3 +150,18 @@ def test_stats_json_of_the_wire(reuters_index, capsys):
     stats = json.loads(capsys.readouterr().out)
     assert stats["publications"] == {"(unknown)": stats["articles"]}
     assert stats["first_year"] is None and stats["unknown_year"] == stats["articles"]
+
+
+def test_us_finds_every_story_that_writes_us_or_u_s(reuters_index):
+    """The wire writes ``U.S.``; ``US`` and ``U.S.`` both find every story with either."""
+    words = re.compile(WORD_PATTERN)
+    expected = {
+        article.path
+        for article in iter_articles(reuters_index)
+        if {"US", "U.S"} & set(words.findall(f"{article.title}\n{article.body}"))
+    }
+    assert len(expected) > 100
+    for text in ("US", "U.S."):
+        found = search(reuters_index, text, limit=len(expected) + 10)
+        assert found.total == len(expected), text
+        assert {hit.path for hit in found.hits} == expected, text
