@@ -1,12 +1,13 @@
 """Two versions of msearch side by side on one index: end-to-end ``msearch query --json``.
 
-    python benchmarks/ab.py INDEX OLD_TREE NEW_TREE [--runs R] [QUERY ...]
+    python benchmarks/ab.py INDEX OLD_TREE NEW_TREE [--new-index DIR] [--runs R] [QUERY ...]
 
 Each tree is a checkout of the repository (``git worktree add /tmp/old REV``); both run with
 this venv's Python and packages, the tree first on ``sys.path``, as ``python -m
 monitor_search``. Runs are interleaved (old, new, new, old, ...) so that the machine's noise
 falls on both; the medians and their ratio (new / old) are printed per query. The index must
-be one both versions read (the same schema version).
+be one both versions read (the same schema version), or, with ``--new-index``, the new tree
+reads its own index of the same files (when the schema changed between the two).
 """
 
 from __future__ import annotations
@@ -48,9 +49,11 @@ def main() -> int:
     parser.add_argument("index", type=Path)
     parser.add_argument("old", type=Path)
     parser.add_argument("new", type=Path)
+    parser.add_argument("--new-index", type=Path, help="the new tree's index (default: INDEX)")
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("queries", nargs="*", default=list(QUERIES))
     args = parser.parse_args()
+    indexes = {args.old: args.index, args.new: args.new_index or args.index}
     print(f"load {os.getloadavg()[0]:.2f}; {args.runs} interleaved runs per query and version")
     print(f"{'query':<50} {'old ms':>8} {'new ms':>8} {'new/old':>8}")
     for query in args.queries:
@@ -58,7 +61,7 @@ def main() -> int:
         for run in range(args.runs):
             order = (args.old, args.new) if run % 2 == 0 else (args.new, args.old)
             for tree in order:
-                times[tree].append(timed(tree, args.index, query))
+                times[tree].append(timed(tree, indexes[tree], query))
         old, new = (statistics.median(times[tree]) * 1000 for tree in (args.old, args.new))
         print(f"{query[:50]:<50} {old:8.1f} {new:8.1f} {new / old:8.2f}")
     print(f"load {os.getloadavg()[0]:.2f}")

@@ -122,6 +122,33 @@ def test_windows_1251_is_detected():
 
 
 @pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        # charset-normalizer's best guess for these bytes is Shift-JIS (cp932)
+        ("T\n\nThe £5 were noted.\n", "latin-1"),
+        ("T\n\nThe £5 were noted.\n", "cp1252"),
+        (
+            "TREATY\n\nThe minister’s visit – the first since 1998 – cost £2,000 at the café.\n",
+            "cp1252",
+        ),
+        ("SANCTIONS\n\nThe fund paid £5 million to the café owners in Baku.\n", "latin-1"),
+        (
+            "АЛИЕВ\n\nПрезидент Азербайджана Гейдар Алиев заявил, что договор не продлят.\n",
+            "koi8-r",
+        ),
+        (
+            "東京\n\n日本政府は本日、新しい経済政策を発表しました。首相は記者会見で説明した。\n",
+            "shift_jis",
+        ),
+        ("北京\n\n中国政府今天宣布了新的经济政策。总理在记者会上作了说明。\n", "gb2312"),
+    ],
+)
+def test_legacy_encodings_decode_to_the_text_written(text, encoding):
+    """A multi-byte East Asian guess is kept only when the text reads as East Asian."""
+    assert decode_article_bytes(text.encode(encoding)) == text
+
+
+@pytest.mark.parametrize(
     ("data", "reason"),
     [
         (b"", "no text"),
