@@ -1,6 +1,6 @@
 """Two versions of msearch side by side on one index: end-to-end ``msearch query --json``.
 
-    python benchmarks/ab.py INDEX OLD_TREE NEW_TREE [--new-index DIR] [--runs R] [QUERY ...]
+    python benchmarks/ab.py [--new-index DIR] [--runs R] INDEX OLD_TREE NEW_TREE [QUERY ...]
 
 Each tree is a checkout of the repository (``git worktree add /tmp/old REV``); both run with
 this venv's Python and packages, the tree first on ``sys.path``, as ``python -m

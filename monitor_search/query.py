@@ -34,6 +34,9 @@ EVERYTHING = ("*", "*:*")
 
 FIELD_PREFIXES = (*FIELD_NAMES_FOR_USERS, "path", "id")
 OPERATORS = ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO")
+# The most edits ``word~N`` looks for: the cost of a fuzzy scan grows steeply with N, and
+# three or more edits match unrelated words (Lucene and Elasticsearch stop at 2 as well).
+MAX_EDITS = 2
 _FIELD_PREFIX = "|".join(FIELD_PREFIXES)
 
 _SYNTAX = re.compile(
@@ -231,7 +234,8 @@ def _is_null(q: wq.Query) -> bool:
 
 def _tidy(q: wq.Query) -> wq.Query:
     """Drop the empty parts the parser leaves for stray operators (``gas OR``), and wrappers
-    around a single part, keeping the grouping of words intact."""
+    around a single part, keeping the grouping of words intact; ``word~N`` looks for at most
+    ``MAX_EDITS`` edits."""
     if isinstance(q, wq.BinaryQuery):
         a, b = _tidy(q.a), _tidy(q.b)
         if _is_null(b):
@@ -247,6 +251,10 @@ def _tidy(q: wq.Query) -> wq.Query:
     if isinstance(q, wq.Not):
         inner = _tidy(q.query)
         return wq.NullQuery if _is_null(inner) else wq.Not(inner)
+    if isinstance(q, wq.FuzzyTerm) and q.maxdist > MAX_EDITS:
+        return wq.FuzzyTerm(
+            q.fieldname, q.text, q.boost, MAX_EDITS, q.prefixlength, constantscore=q.constantscore
+        )
     return q
 
 

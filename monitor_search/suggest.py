@@ -56,35 +56,64 @@ def _frequency(searcher, term: str) -> int:
 def _correction(searcher, word: str, stem: str, analyzer) -> str | None:
     """The indexed word closest to ``word`` (as typed, or as its stem), the one most
     articles use among equally close ones."""
-    reader = searcher.reader()
     typed = word.lower()
-    candidates: set[str] = set()
-    for form in {typed, stem}:
-        maxdist = 1 if len(form) <= 4 else 2
-        for field in _FIELDS:
-            candidates.update(reader.terms_within(field, form, maxdist, prefix=1))
-    candidates.discard(stem)
-    if not candidates:
+    distances = _near_terms(searcher.reader(), {typed, stem})
+    distances.pop(stem, None)
+    if not distances:
         return None
-
-    def closeness(term: str) -> tuple[int, int, str]:
-        distance = min(edit_distance(term, typed), edit_distance(term, stem))
-        return (distance, -_frequency(searcher, term), term)
-
-    best = min(candidates, key=closeness)
+    best = min(distances, key=lambda term: (distances[term], -_frequency(searcher, term), term))
     return _as_written(searcher, best, analyzer) or best
 
 
+def _near_terms(reader, forms: set[str]) -> dict[str, int]:
+    """Indexed words that share the first letter of one of ``forms`` and are at most 1 edit
+    (forms of up to 4 letters) or 2 edits away from it, with their distance to the nearest.
+
+    One pass over each field's words with that first letter, and the edit distance only for
+    words of a length that could be near enough (Whoosh's ``terms_within`` walks the words
+    once for each form and measures every one)."""
+    found: dict[str, int] = {}
+    for initial in {form[:1] for form in forms}:
+        near = [(form, 1 if len(form) <= 4 else 2) for form in forms if form[:1] == initial]
+        for field in _FIELDS:
+            for term in reader.expand_prefix(field, initial):
+                term = term.decode("utf-8") if isinstance(term, bytes) else term
+                for form, maxdist in near:
+                    if abs(len(term) - len(form)) > maxdist:
+                        continue
+                    distance = edit_distance(term, form)
+                    if distance <= maxdist and distance < found.get(term, maxdist + 1):
+                        found[term] = distance
+    return found
+
+
 def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance, an adjacent swap counting as one edit."""
-    previous, current = None, list(range(len(b) + 1))
-    for i, char in enumerate(a, start=1):
-        before, previous, current = previous, current, [i] + [0] * len(b)
-        for j, other in enumerate(b, start=1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char != other))
-            if before is not None and j > 1 and char == b[j - 2] and a[i - 2] == other:
-                current[j] = min(current[j], before[j - 2] + 1)
-    return current[len(b)]
+    """Levenshtein distance, an adjacent swap counting as one edit (the "optimal string
+    alignment" distance), by Hyyrö's bit-vector algorithm: one pass over ``b`` with the
+    columns of the classic table for ``a`` held as the bits of a few integers."""
+    if not a:
+        return len(b)
+    matches: dict[str, int] = {}
+    for i, char in enumerate(a):
+        matches[char] = matches.get(char, 0) | (1 << i)
+    full, last = (1 << len(a)) - 1, 1 << (len(a) - 1)
+    up, down, diagonal, previous_match, distance = full, 0, 0, 0, len(a)
+    for char in b:
+        match = matches.get(char, 0)
+        swap = (((~diagonal) & match) << 1) & previous_match
+        diagonal = ((((match & up) + up) ^ up) | match | down | swap) & full
+        right = (down | ~(diagonal | up)) & full
+        left = up & diagonal
+        if right & last:
+            distance += 1
+        elif left & last:
+            distance -= 1
+        right = ((right << 1) | 1) & full
+        left = (left << 1) & full
+        up = (left | ~(diagonal | right)) & full
+        down = right & diagonal
+        previous_match = match
+    return distance
 
 
 def _as_written(searcher, term: str, analyzer) -> str | None:

@@ -5,11 +5,15 @@ And the syntax people type: ``-word``, ``+word``, ``word~``, ``"a b"~N``, unknow
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from monitor_search.indexer import update_index
 from monitor_search.search import count_timeline, search
+from monitor_search.suggest import edit_distance
 
 from .conftest import write_article
 
@@ -97,6 +101,14 @@ def test_fuzzy_words_find_misspellings(archive):
     assert fuzzy.total == 5 and fuzzy.suggestion is None
     assert search(archive, "Mxskhxdov~2").total == 5
     assert search(archive, "Mxskhxdov~").total == 0
+
+
+def test_fuzzy_words_look_for_two_edits_at_most(archive):
+    """More edits would match unrelated words, and the scan would take minutes."""
+    started = time.monotonic()
+    assert search(archive, "Mxskhxdxv~9").total == search(archive, "Mxskhxdxv~2").total == 0
+    assert search(archive, "Mxskhxdov~9").total == 5
+    assert time.monotonic() - started < 5
 
 
 def test_proximity(archive):
@@ -190,3 +202,23 @@ def test_russian_words_are_stemmed_by_russian_rules(tmp_path):
     update_index([str(folder)], tmp_path / "index")
     assert _titles(search(tmp_path / "index", "нефтепровод").hits) == ["НОВОСТИ"]
     assert _titles(search(tmp_path / "index", "нефтепроводом").hits) == ["НОВОСТИ"]
+
+
+def _table_distance(a: str, b: str) -> int:
+    """The textbook dynamic programme for the same distance, to check the fast one by."""
+    rows = [list(range(len(b) + 1))] + [[i] + [0] * len(b) for i in range(1, len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            rows[i][j] = min(
+                rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + (a[i - 1] != b[j - 1])
+            )
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                rows[i][j] = min(rows[i][j], rows[i - 2][j - 2] + 1)
+    return rows[len(a)][len(b)]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text("abcd", max_size=12), st.text("abcd", max_size=12))
+def test_edit_distance_is_the_table_distance(a, b):
+    assert edit_distance(a, b) == _table_distance(a, b) == edit_distance(b, a)
+    assert edit_distance("shevardnadze", "shevardandze") == 1  # a swap is one edit

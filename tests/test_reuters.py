@@ -165,3 +165,21 @@ def test_us_finds_every_story_that_writes_us_or_u_s(reuters_index):
         found = search(reuters_index, text, limit=len(expected) + 10)
         assert found.total == len(expected), text
         assert {hit.path for hit in found.hits} == expected, text
+
+
+def test_a_variant_finds_names_in_all_capital_headlines(reuters_index):
+    """The wire's headlines are all capitals: ``Brasil`` finds every story that writes the
+    name Brazil, in its headline (``BRAZIL``) or its text; ``Brazil`` itself finds those and
+    the stories that write it in lower case."""
+    words = re.compile(WORD_PATTERN)
+    articles = list(iter_articles(reuters_index))
+    written = {a.path: set(words.findall(f"{a.title}\n{a.body}")) for a in articles}
+    as_name = {path for path, found in written.items() if {"Brazil", "BRAZIL"} & found}
+    any_case = {path for path, found in written.items() if "brazil" in map(str.lower, found)}
+    headline_only = {
+        a.path for a in articles if "BRAZIL" in words.findall(a.title) and "Brazil" not in a.body
+    }
+    assert len(as_name) > 20 and headline_only and any_case > as_name
+    for text, expected in (("Brazil", any_case), ("Brasil", as_name)):
+        found = search(reuters_index, text, limit=len(expected) + 10)
+        assert {hit.path for hit in found.hits} == expected, text
