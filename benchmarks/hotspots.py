@@ -49,33 +49,42 @@ DEFAULT_WORK = HERE / ".work" / "hotspots"
 
 INDEX_AREAS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("stemming (whoosh.lang.porter + cache)", ("whoosh/lang/", "whoosh/util/cache")),
-    ("one-pass analysis (msearch fastindex.py)", ("monitor_search/fastindex.py",)),
+    (
+        "one-pass analysis (msearch analysis/terms.py, engine/fields.py)",
+        ("monitor_search/analysis/terms.py", "monitor_search/engine/fields.py"),
+    ),
     ("parallel hand-off (multiproc, pickle)", ("whoosh/multiproc.py", "multiprocessing/")),
-    ("name keys (msearch names.py)", ("monitor_search/names.py",)),
-    ("name tokenizer (msearch analysis.py)", ("monitor_search/analysis.py",)),
+    ("name keys (msearch names.py)", ("monitor_search/analysis/names.py",)),
+    ("name tokenizer (msearch analysis.py)", ("monitor_search/analysis/analyzers.py",)),
     ("tokenize + filters (whoosh.analysis)", ("whoosh/analysis/",)),
     ("postings per field (fields/formats)", ("whoosh/fields.py", "whoosh/formats.py")),
     ("writer + postings pool", ("whoosh/writing.py", "whoosh/util/", "whoosh/externalsort")),
     ("segment files + merging (codec)", ("whoosh/codec/", "whoosh/columns.py", "whoosh/filedb/")),
     ("reading segments", ("whoosh/reading.py", "whoosh/matching/", "whoosh/index.py")),
-    ("parsing articles (article.py)", ("monitor_search/article.py",)),
-    ("decode + discover", ("monitor_search/decode.py", "monitor_search/discover.py")),
-    ("indexer loop + schema fields", ("monitor_search/indexer.py", "monitor_search/schema.py")),
-    ("marker + lock (store.py)", ("monitor_search/store.py",)),
+    ("parsing articles (article.py)", ("monitor_search/ingest/article.py",)),
+    ("decode + discover", ("monitor_search/ingest/decode.py", "monitor_search/ingest/discover.py")),
+    (
+        "indexer loop + schema fields",
+        ("monitor_search/index/indexer.py", "monitor_search/index/schema.py"),
+    ),
+    ("marker + lock (store.py)", ("monitor_search/index/store.py",)),
 )
 
 QUERY_AREAS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("importing (importlib, module bodies)", ("<frozen importlib", "<frozen zipimport")),
-    ("msearch query building", ("monitor_search/query.py", "monitor_search/names.py")),
-    ("highlighting (passages)", ("monitor_search/highlight.py", "whoosh/highlight.py")),
-    ("did-you-mean", ("monitor_search/suggest.py", "whoosh/automata/")),
-    ("analysis (tokenize, stem)", ("whoosh/analysis/", "whoosh/lang/", "monitor_search/analysis")),
+    (
+        "msearch query building",
+        ("monitor_search/search/query.py", "monitor_search/analysis/names.py"),
+    ),
+    ("highlighting (passages)", ("monitor_search/search/highlight.py", "whoosh/highlight.py")),
+    ("did-you-mean", ("monitor_search/search/suggest.py", "whoosh/automata/")),
+    ("analysis (tokenize, stem)", ("whoosh/analysis/", "whoosh/lang/", "monitor_search/analysis/")),
     ("whoosh searching + scoring", ("whoosh/searching.py", "whoosh/matching/", "whoosh/scoring")),
     ("whoosh reading (open, terms)", ("whoosh/reading.py", "whoosh/codec/", "whoosh/filedb/")),
     ("whoosh index open (toc, schema)", ("whoosh/index.py", "whoosh/fields.py")),
     ("query parsing (whoosh.qparser)", ("whoosh/qparser/", "whoosh/query/")),
     ("CLI (typer, click)", ("typer/", "click/", "monitor_search/cli.py")),
-    ("JSON output", ("monitor_search/jsonout.py", "json/")),
+    ("JSON output", ("monitor_search/output/json.py", "json/")),
 )
 
 
@@ -154,23 +163,27 @@ def print_top(stats: pstats.Stats, count: int = 15) -> None:
 # --- index -------------------------------------------------------------------------------
 
 INDEX_STEPS = (
-    ("update_index", "monitor_search/indexer.py", "update_index"),
-    ("  add_file (one file, all steps)", "monitor_search/indexer.py", "add_file"),
-    ("    decode_article_bytes", "monitor_search/decode.py", "decode_article_bytes"),
-    ("    parse_article", "monitor_search/article.py", "parse_article"),
-    ("    document_fields", "monitor_search/schema.py", "document_fields"),
+    ("update_index", "monitor_search/index/indexer.py", "update_index"),
+    ("  add_file (one file, all steps)", "monitor_search/index/indexer.py", "add_file"),
+    ("    decode_article_bytes", "monitor_search/ingest/decode.py", "decode_article_bytes"),
+    ("    parse_article", "monitor_search/ingest/article.py", "parse_article"),
+    ("    document_fields", "monitor_search/index/schema.py", "document_fields"),
     ("    writer.add_document (analysis + pool)", "whoosh/writing.py", "add_document"),
     ("      Field.index, Whoosh's fields", "whoosh/fields.py", "index"),
-    ("      FastText/FastNames.index (title, body, names)", "monitor_search/fastindex.py", "index"),
-    ("        text_positions", "monitor_search/fastindex.py", "text_positions"),
-    ("        name_counts", "monitor_search/fastindex.py", "name_counts"),
+    (
+        "      FastText/FastNames.index (title, body, names)",
+        "monitor_search/engine/fields.py",
+        "index",
+    ),
+    ("        text_positions", "monitor_search/analysis/terms.py", "text_positions"),
+    ("        name_counts", "monitor_search/analysis/terms.py", "name_counts"),
     ("        porter stem (cache misses)", "whoosh/lang/porter.py", "stem"),
-    ("      CompactPool.add (postings held per term)", "monitor_search/pool.py", "add"),
+    ("      CompactPool.add (postings held per term)", "monitor_search/engine/pool.py", "add"),
     ("  commits (flush segment, merge)", "whoosh/writing.py", "commit"),
     ("    merging segments", "whoosh/writing.py", "_merge_segments"),
     ("    writing postings", "whoosh/writing.py", "_flush_segment"),
-    ("      posting blocks (write_held)", "monitor_search/pool.py", "write_held"),
-    ("  marker writes (record_indexed)", "monitor_search/store.py", "record_indexed"),
+    ("      posting blocks (write_held)", "monitor_search/engine/pool.py", "write_held"),
+    ("  marker writes (record_indexed)", "monitor_search/index/store.py", "record_indexed"),
 )
 
 
@@ -178,8 +191,8 @@ def profile_index(space: Workspace, articles: int) -> None:
     """Unprofiled build first (the reference wall time), then the profiled one, both with
     one writing process: with msearch's parallel writer the work happens in children, which
     the profiler does not see (``variants`` compares the two)."""
-    from monitor_search import indexer
-    from monitor_search.indexer import update_index
+    from monitor_search.index import indexer
+    from monitor_search.index.indexer import update_index
 
     indexer.PARALLEL_FROM = 10**9  # serial: every step in this process
     ensure_corpus(space, articles)
@@ -205,14 +218,14 @@ def profile_index(space: Workspace, articles: int) -> None:
 
 def reset_caches() -> None:
     """Empty msearch's per-word caches, so a second run in one process starts as cold as a
-    new ``msearch index`` does (module-level dicts in ``fastindex``, where it exists)."""
-    try:
-        from monitor_search import fastindex
-    except ImportError:
-        return
-    for name, value in vars(fastindex).items():
-        if name.startswith("_") and not name.startswith("__") and isinstance(value, dict):
-            value.clear()
+    new ``msearch index`` does (module-level dicts in ``analysis.terms`` and ``engine.fields``)."""
+    from monitor_search.analysis import terms
+    from monitor_search.engine import fields
+
+    for module in (terms, fields):
+        for name, value in vars(module).items():
+            if name.startswith("_") and not name.startswith("__") and isinstance(value, dict):
+                value.clear()
 
 
 # --- fields: unprofiled cost per step and per field --------------------------------------
@@ -234,10 +247,10 @@ def field_costs(space: Workspace, articles: int) -> None:
 
     from whoosh.fields import TEXT
 
-    from monitor_search.analysis import text_analyzer
-    from monitor_search.article import parse_article
-    from monitor_search.decode import decode_article_bytes
-    from monitor_search.schema import build_schema, document_fields
+    from monitor_search.analysis.analyzers import text_analyzer
+    from monitor_search.index.schema import build_schema, document_fields
+    from monitor_search.ingest.article import parse_article
+    from monitor_search.ingest.decode import decode_article_bytes
 
     ensure_corpus(space, articles)
     paths = sorted(space.corpus(articles).rglob("*.txt"))
@@ -323,11 +336,13 @@ VARIANTS: dict[str, dict] = {
 
 def time_one_build(corpus: str, index_dir: str, variant: dict) -> float:
     """One update_index with msearch's indexer settings overridden; seconds."""
-    from monitor_search import indexer
+    from monitor_search.index import indexer
 
     for name, value in variant.items():
         if not hasattr(indexer, name):
-            raise SystemExit(f"monitor_search.indexer has no {name} any more: update VARIANTS")
+            raise SystemExit(
+                f"monitor_search.index.indexer has no {name} any more: update VARIANTS"
+            )
         setattr(indexer, name, value)
     started = time.perf_counter()
     indexer.update_index([corpus], Path(index_dir))
@@ -367,15 +382,19 @@ def writer_variants(space: Workspace, articles: int, rounds: int) -> None:
 QUERY_STEPS = (
     ("cli main", "monitor_search/cli.py", "main"),
     ("imports (all, incl. lazy ones)", "<frozen importlib._bootstrap>", "_find_and_load"),
-    ("search()", "monitor_search/search.py", "search"),
-    ("  open_for_reading (open_dir, doc_count)", "monitor_search/store.py", "open_for_reading"),
-    ("    build_schema", "monitor_search/schema.py", "build_schema"),
-    ("  build_query (incl. name variants)", "monitor_search/query.py", "build_query"),
-    ("  _ranked (scoring, feedback re-ranking)", "monitor_search/search.py", "_ranked"),
-    ("  _highlight_terms", "monitor_search/search.py", "_highlight_terms"),
-    ("  _hit (stored fields, passages)", "monitor_search/search.py", "_hit"),
-    ("    passages", "monitor_search/highlight.py", "passages"),
-    ("  suggest (did-you-mean)", "monitor_search/suggest.py", "suggest"),
+    ("search()", "monitor_search/search/searcher.py", "search"),
+    (
+        "  open_for_reading (open_dir, doc_count)",
+        "monitor_search/index/store.py",
+        "open_for_reading",
+    ),
+    ("    build_schema", "monitor_search/index/schema.py", "build_schema"),
+    ("  build_query (incl. name variants)", "monitor_search/search/query.py", "build_query"),
+    ("  _ranked (scoring, feedback re-ranking)", "monitor_search/search/searcher.py", "_ranked"),
+    ("  _highlight_terms", "monitor_search/search/searcher.py", "_highlight_terms"),
+    ("  _hit (stored fields, passages)", "monitor_search/search/searcher.py", "_hit"),
+    ("    passages", "monitor_search/search/highlight.py", "passages"),
+    ("  suggest (did-you-mean)", "monitor_search/search/suggest.py", "suggest"),
     ("JSON output", "monitor_search/cli.py", "_print_hits"),
 )
 
@@ -432,8 +451,8 @@ def profile_query(index_dir: Path, query: str, runs: int) -> None:
 
 def profile_search(index_dir: Path, repeats: int = 10) -> None:
     """In-process ``search()`` per kind of query (the mix in speed.py), by step."""
-    from monitor_search.query import Filters
-    from monitor_search.search import search
+    from monitor_search.model import Filters
+    from monitor_search.search.searcher import search
 
     if __package__:
         from .speed import QUERY_MIX

@@ -46,8 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from monitor_search import search as module
-    from monitor_search.query import Filters
+    from monitor_search.model import Filters
+    from monitor_search.search import searcher as module
 
     totals: dict[str, float] = defaultdict(float)
     timed_steps(module, totals)

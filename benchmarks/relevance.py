@@ -190,7 +190,7 @@ def evaluate(
 def msearch_system(documents: list[Document], workdir: Path) -> Iterator[Ranker]:
     """msearch as its users get it: Monitor-format files (headline, blank line, body) indexed
     by ``update_index``, queried through ``search``; a hit's file name is its document id."""
-    from monitor_search.indexer import update_index
+    from monitor_search.index.indexer import update_index
 
     folder = workdir / "articles"
     folder.mkdir()
@@ -211,7 +211,7 @@ def msearch_system(documents: list[Document], workdir: Path) -> Iterator[Ranker]
 def _msearch_ids(index_dir: Path, text: str) -> list[str]:
     """One query through ``msearch query``'s own function (a top-level function, so that a
     worker process can run it)."""
-    from monitor_search.search import search
+    from monitor_search.search.searcher import search
 
     return [Path(hit.path).stem for hit in search(index_dir, text, limit=DEPTH).hits]
 

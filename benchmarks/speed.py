@@ -8,9 +8,10 @@ What is measured, on a synthetic archive (``corpus.py``) of N Monitor-format art
   installed console script), stock Whoosh and SQLite FTS5 (``baselines.py``); wall time,
   articles/s, MB/s, peak RSS, size on disk; then msearch re-indexing with nothing changed and
   after one file changed;
-* querying: in-process p50/p95 of ``monitor_search.search.search`` over a mix of queries, and
-  end-to-end wall time and peak RSS of ``msearch query`` (``--json``, and terminal output to a
-  pipe) against ``sqlite-utils search`` on the same articles, interleaved run by run.
+* querying: in-process p50/p95 of ``monitor_search.search.searcher.search`` over a mix of
+  queries, and end-to-end wall time and peak RSS of ``msearch query`` (``--json``, and
+  terminal output to a pipe) against ``sqlite-utils search`` on the same articles,
+  interleaved run by run.
 
 The machine this runs on is usually shared and noisy, so runs are interleaved (each round
 visits every contender, in rotating order), medians are reported, and comparisons are given as
@@ -414,8 +415,8 @@ def ensure_indexes(space: Workspace, articles: int) -> None:
 def in_process_latency(index_dirs: dict[int, Path], rounds: int, warmup: int = 3) -> dict:
     """p50/p95 milliseconds of ``search()`` per query kind and size, queries and sizes
     interleaved within each round."""
-    from monitor_search.query import Filters
-    from monitor_search.search import search
+    from monitor_search.model import Filters
+    from monitor_search.search.searcher import search
 
     samples: dict[tuple[int, str], list[float]] = {}
     jobs = [(size, kind) for size in index_dirs for kind, _, _ in QUERY_MIX]

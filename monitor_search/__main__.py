@@ -1,5 +1,5 @@
 """``python -m monitor_search`` runs the ``msearch`` command."""
 
-from .cli import run
+from monitor_search.cli import run
 
 run()

@@ -5,7 +5,7 @@ Heavy modules (Whoosh, Rich) are imported inside the commands that need them, so
 and a grep-like exit code: 0 found / done, 1 nothing found, 2 error, 130 interrupted.
 
 No ``from __future__ import annotations`` here: Typer reads every command's signature on each
-run, and string annotations would be evaluated again each time (about 10 ms per run).
+run, and string annotations would be evaluated again each time.
 """
 
 import contextlib
@@ -18,8 +18,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from . import __version__, deferred
-from .errors import MsearchError
+from monitor_search import __version__
+from monitor_search.engine import deferred
+from monitor_search.errors import MsearchError
 
 EXIT_FOUND, EXIT_NOT_FOUND, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -121,7 +122,7 @@ class Period(str, Enum):
 
 
 def _index_dir(option: Path | None) -> Path:
-    from .store import resolve_index_dir
+    from monitor_search.index.store import resolve_index_dir
 
     return resolve_index_dir(option)
 
@@ -155,7 +156,7 @@ def _articles(count: int) -> str:
 
 def _stderr(message: str, prefix: str = "msearch: ") -> None:
     """One line on stderr, with anything taken from articles or file names made inert."""
-    from .inert import inert_line
+    from monitor_search.output.inert import inert_line
 
     print(prefix + inert_line(message), file=sys.stderr)
 
@@ -191,9 +192,9 @@ def index(
     Unchanged files are skipped without being read; files deleted from an indexed folder
     are removed from the index. Files that cannot be read are reported and skipped.
     """
-    from .indexer import IndexInterrupted, update_index
-    from .progress import IndexProgress
-    from .store import shown
+    from monitor_search.index.indexer import IndexInterrupted, update_index
+    from monitor_search.index.store import shown
+    from monitor_search.output.progress import IndexProgress
 
     global _wrote
     _wrote = True
@@ -269,8 +270,8 @@ def query(
     ] = None,
 ) -> None:
     """Search the index: ranked hits with highlighted passages (or JSON)."""
-    from .query import Filters
-    from .search import search
+    from monitor_search.model import Filters
+    from monitor_search.search.searcher import search
 
     _one_format(json_out, jsonl)
     filters = Filters(publication, year, date_from, date_to, volume, issue)
@@ -295,14 +296,14 @@ def _one_format(json_out: bool, jsonl: bool) -> None:
 
 def _print_hits(result, json_out: bool, jsonl: bool, similar_to=None) -> None:
     if json_out or jsonl:
-        from .jsonout import hit_object, result_object, write_json, write_lines
+        from monitor_search.output.json import hit_object, result_object, write_json, write_lines
 
         if jsonl:
             write_lines((hit_object(hit) for hit in result.hits), sys.stdout)
         else:
             write_json(result_object(result, similar_to), sys.stdout)
         return
-    from .render import console, print_results
+    from monitor_search.output.terminal import console, print_results
 
     print_results(result, console())
     if result.suggestion:
@@ -341,7 +342,7 @@ def similar(
     jsonl: JsonlOption = False,
 ) -> None:
     """The articles most like article ID (sharing its most telling words), never ID itself."""
-    from .search import similar as find_similar
+    from monitor_search.search.searcher import similar as find_similar
 
     _one_format(json_out, jsonl)
     result = find_similar(_index_dir(index_dir), article_id, limit=limit)
@@ -361,19 +362,19 @@ def timeline(
     match_any: AnyOption = False,
 ) -> None:
     """How many matching articles appeared per year (or month): a bar chart, or JSON."""
-    from .query import Filters
-    from .search import count_timeline
+    from monitor_search.model import Filters
+    from monitor_search.search.searcher import count_timeline
 
     filters = Filters(publication=publication, date_from=date_from, date_to=date_to)
     total, counts = count_timeline(
         _index_dir(index_dir), text, by=by.value, filters=filters, match_any=match_any
     )
     if json_out:
-        from .jsonout import timeline_object, write_json
+        from monitor_search.output.json import timeline_object, write_json
 
         write_json(timeline_object(text, total, counts), sys.stdout)
     else:
-        from .render import console, print_timeline
+        from monitor_search.output.terminal import console, print_timeline
 
         print_timeline(counts, console())
     raise typer.Exit(EXIT_FOUND if total else EXIT_NOT_FOUND)
@@ -387,8 +388,8 @@ def export(
     ] = True,
 ) -> None:
     """Every article with its metadata and body, one JSON object per line."""
-    from .catalog import iter_articles
-    from .jsonout import article_object, write_lines
+    from monitor_search.output.json import article_object, write_lines
+    from monitor_search.search.catalog import iter_articles
 
     count = 0
     for article in iter_articles(_index_dir(index_dir)):
@@ -409,15 +410,15 @@ def show(
     json_out: JsonOption = False,
 ) -> None:
     """Print one whole article: metadata and body, without the publisher's footer."""
-    from .catalog import get_article
+    from monitor_search.search.catalog import get_article
 
     article = get_article(_index_dir(index_dir), article_id)
     if json_out:
-        from .jsonout import article_object, write_json
+        from monitor_search.output.json import article_object, write_json
 
         write_json(article_object(article), sys.stdout)
     else:
-        from .render import console, print_article
+        from monitor_search.output.terminal import console, print_article
 
         print_article(article, console())
 
@@ -425,15 +426,15 @@ def show(
 @app.command()
 def stats(index_dir: IndexOption = None, json_out: JsonOption = False) -> None:
     """How many articles the index holds, its size, last run, publications and years."""
-    from .catalog import index_stats
+    from monitor_search.search.catalog import index_stats
 
     result = index_stats(_index_dir(index_dir))
     if json_out:
-        from .jsonout import stats_object, write_json
+        from monitor_search.output.json import stats_object, write_json
 
         write_json(stats_object(result), sys.stdout)
     else:
-        from .render import console, print_stats
+        from monitor_search.output.terminal import console, print_stats
 
         print_stats(result, console())
 
@@ -460,10 +461,10 @@ def run() -> None:
     """The ``msearch`` console script: ``main``, then the exit.
 
     Only here, in the executable, do the modules msearch never uses load on demand
-    (``deferred``): a program that imports msearch as a library gets them as they are.
+    (``engine.deferred``): a program that imports msearch as a library gets them as they are.
 
-    Python's own shutdown (tearing down every module and object) was 18 ms of each query, a
-    tenth of its run. A command that only read the index has nothing left to finish once its
+    Python's own shutdown tears down every module and object, a noticeable part of a short
+    query's run. A command that only read the index has nothing left to finish once its
     output is flushed, so the process ends there (``os._exit``); ``msearch index`` exits the
     usual way, its writing processes and files shut down in order.
     """

@@ -9,11 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from monitor_search import indexer, plainpostings
 from monitor_search.cli import main
-from monitor_search.indexer import update_index
-from monitor_search.scoring import WEIGHTING
-from monitor_search.store import open_for_reading
+from monitor_search.engine import plainpostings
+from monitor_search.index import indexer
+from monitor_search.index.indexer import update_index
+from monitor_search.index.store import open_for_reading
+from monitor_search.search.scoring import WEIGHTING
+
+from .reference import StockWhoosh
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "seeds" / "000_b427728f8c5f3a6a.txt"
@@ -157,6 +160,14 @@ def word_index(tmp_path_factory):
         plain = {_has_plain_postings(reader) for reader, _ in leaves}
         assert plain == {True, False}, "segments with and without plain postings"
     return index_dir
+
+
+@pytest.fixture(scope="session")
+def stock_whoosh(word_index):
+    """Unpatched Whoosh answering queries on ``word_index``, in its own interpreter."""
+    reference = StockWhoosh(word_index)
+    yield reference
+    reference.close()
 
 
 def _has_plain_postings(reader) -> bool:

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor_search.indexer import update_index
-from monitor_search.search import count_timeline, search
-from monitor_search.suggest import edit_distance
+from monitor_search.index.indexer import update_index
+from monitor_search.search.searcher import count_timeline, search
+from monitor_search.search.suggest import edit_distance
 
 from .conftest import write_article
 

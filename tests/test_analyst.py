@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from monitor_search.indexer import update_index
-from monitor_search.query import Filters
-from monitor_search.search import count_timeline, search, similar
+from monitor_search.index.indexer import update_index
+from monitor_search.model import Filters
+from monitor_search.search.searcher import count_timeline, search, similar
 
 from .conftest import write_article
 
@@ -114,7 +114,7 @@ def test_no_suggestion_when_the_query_finds_plenty(archive, monkeypatch):
     """Only a query that finds little asks for a correction (issue 6)."""
     found = search(archive, "Shevardnadse pipeline")
     assert found.suggestion == "Shevardnadze pipeline"
-    monkeypatch.setattr("monitor_search.search.FEW_MATCHES", found.total)
+    monkeypatch.setattr("monitor_search.search.searcher.FEW_MATCHES", found.total)
     assert search(archive, "Shevardnadse pipeline").suggestion is None
 
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from monitor_search.article import parse_article
-from monitor_search.decode import UnreadableText, decode_article_bytes
+from monitor_search.ingest.article import parse_article
+from monitor_search.ingest.decode import UnreadableText, decode_article_bytes
 
 from .conftest import SEED, monitor_text
 

@@ -188,12 +188,22 @@ def test_show_and_stats(msearch, indexed):
     assert all(line == line.rstrip() for line in text.splitlines())  # no table padding
 
 
-def test_stats_of_a_single_year_says_it_once():
-    from monitor_search.render import _year_span
+@pytest.mark.parametrize(
+    ("first", "last", "shown"),
+    [(1999, 1999, "1999"), (1998, 2005, "1998–2005"), (None, None, "unknown")],
+)
+def test_stats_of_a_single_year_says_it_once(first, last, shown):
+    from io import StringIO
 
-    assert _year_span(1999, 1999) == "1999"
-    assert _year_span(1998, 2005) == "1998–2005"
-    assert _year_span(None, None) == "unknown"
+    from rich.console import Console
+
+    from monitor_search.model import IndexStats
+    from monitor_search.output.terminal import print_stats
+
+    stats = IndexStats("index", 3, 1000, None, first_year=first, last_year=last)
+    out = StringIO()
+    print_stats(stats, Console(file=out, width=100, color_system=None))
+    assert f"years         {shown}\n" in out.getvalue()
 
 
 HOSTILE = (

@@ -7,16 +7,15 @@ from hypothesis import strategies as st
 from whoosh.fields import TEXT
 from whoosh.support.charset import accent_map
 
-from monitor_search.analysis import name_key_analyzer, text_analyzer
-from monitor_search.fastindex import (
-    FastNames,
-    FastText,
+from monitor_search.analysis.analyzers import name_key_analyzer, text_analyzer
+from monitor_search.analysis.terms import (
     _term,
     decode_counts,
     encode_counts,
     term_counts,
     text_positions,
 )
+from monitor_search.engine.fields import FastNames, FastText
 
 from .conftest import SEED
 

@@ -7,9 +7,9 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor_search.fastindex import text_positions
-from monitor_search.highlight import FRAGMENT_CHARS, MAX_FRAGMENTS, passages
-from monitor_search.names import name_key
+from monitor_search.analysis.names import name_key
+from monitor_search.analysis.terms import text_positions
+from monitor_search.search.highlight import FRAGMENT_CHARS, MAX_FRAGMENTS, passages
 
 from .conftest import SEED
 

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from monitor_search.errors import MsearchError
-from monitor_search.indexer import update_index
-from monitor_search.search import search
+from monitor_search.index.indexer import update_index
+from monitor_search.search.searcher import search
 
 from .conftest import write_article
 

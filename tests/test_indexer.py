@@ -6,11 +6,11 @@ import os
 
 import pytest
 
-from monitor_search import indexer
-from monitor_search.catalog import index_stats
 from monitor_search.errors import NotAnIndex
-from monitor_search.indexer import update_index
-from monitor_search.search import search
+from monitor_search.index import indexer
+from monitor_search.index.indexer import update_index
+from monitor_search.search.catalog import index_stats
+from monitor_search.search.searcher import search
 
 from .conftest import write_article
 

@@ -12,16 +12,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from monitor_search import indexer
-from monitor_search.article import parse_article
-from monitor_search.catalog import index_stats
-from monitor_search.decode import decode_article_bytes
-from monitor_search.facets import UNKNOWN
-from monitor_search.indexer import update_index
-from monitor_search.query import Filters
-from monitor_search.schema import date_span
-from monitor_search.search import count_timeline, search
-from monitor_search.store import open_for_reading
+from monitor_search.index import indexer
+from monitor_search.index.indexer import update_index
+from monitor_search.index.schema import date_span
+from monitor_search.index.store import open_for_reading
+from monitor_search.ingest.article import parse_article
+from monitor_search.ingest.decode import decode_article_bytes
+from monitor_search.model import Filters
+from monitor_search.search.catalog import index_stats
+from monitor_search.search.facets import UNKNOWN
+from monitor_search.search.searcher import count_timeline, search
 
 from .conftest import monitor_text
 

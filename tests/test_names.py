@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from monitor_search.analysis import name_key_analyzer
-from monitor_search.indexer import update_index
-from monitor_search.names import name_key
-from monitor_search.search import search
+from monitor_search.analysis.analyzers import name_key_analyzer
+from monitor_search.analysis.names import name_key
+from monitor_search.index.indexer import update_index
+from monitor_search.search.searcher import search
 
 from .conftest import write_article
 

@@ -12,16 +12,17 @@ from whoosh.codec import base
 from whoosh.codec.whoosh3 import W3FieldWriter
 from whoosh.filedb.filestore import FileStorage, RamStorage
 
-from monitor_search import fastindex, plainpostings
-from monitor_search.article import parse_article
-from monitor_search.pool import (
+from monitor_search.engine import fields as field_types
+from monitor_search.engine import plainpostings
+from monitor_search.engine.pool import (
     WHOOSH_ADD_DOCUMENT,
     CompactPool,
     _add_document,
     _add_postings,
     install,
 )
-from monitor_search.schema import build_schema, document_fields
+from monitor_search.index.schema import build_schema, document_fields
+from monitor_search.ingest.article import parse_article
 
 from .conftest import monitor_text
 
@@ -71,11 +72,11 @@ def _writing(*, compact: bool):
     """Segment writers with msearch's pool and block writer, or with Whoosh's own. Whoosh's
     own fields encode each value anew, and when it is handed one bytes object twice its
     block writer pickles the second as a reference to the first (msearch's pool copies
-    values, so never does): for Whoosh's pool, ``fastindex`` does not share the values of
+    values, so never does): for Whoosh's pool, ``engine.fields`` does not share the values of
     single positions."""
     with pytest.MonkeyPatch.context() as patch:
         if not compact:
-            patch.setattr(fastindex, "_ONE_POSITION", _Forgetful())
+            patch.setattr(field_types, "_ONE_POSITION", _Forgetful())
         patch.setattr(writing, "PostingPool", CompactPool if compact else WHOOSH_POOL)
         add_postings = _add_postings if compact else base.FieldWriter.add_postings
         patch.setattr(W3FieldWriter, "add_postings", add_postings)
@@ -128,7 +129,7 @@ def _whoosh_view(folder, postfile: bytes) -> tuple[bytes, list]:
             if plain is not None:
                 ids, weights = plain
                 assert list(zip(ids, weights, strict=True)) == [p[:2] for p in postings]
-                tail = plainpostings._TAIL
+                tail = plainpostings.TAIL
                 end = info._offset
                 _, packed, _ = tail.unpack(postfile[end - tail.size : end])
                 cuts.append((end - tail.size - packed, end))

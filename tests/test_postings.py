@@ -12,13 +12,15 @@ from whoosh import query as wq
 from whoosh.columns import VarBytesColumn
 from whoosh.filedb.structfile import BufferFile, StructFile
 
-from monitor_search import patches, postings, search
-from monitor_search.fastindex import _term, term_counts
-from monitor_search.indexer import update_index
-from monitor_search.postings import doc_frequency
-from monitor_search.query import build_query
-from monitor_search.scoring import WEIGHTING, _Articles
-from monitor_search.store import open_for_reading
+from monitor_search.analysis.terms import term_counts, word_term
+from monitor_search.engine import patches
+from monitor_search.engine.postings import doc_frequency
+from monitor_search.index.indexer import update_index
+from monitor_search.index.store import open_for_reading
+from monitor_search.search import evaluation
+from monitor_search.search import searcher as search
+from monitor_search.search.query import build_query
+from monitor_search.search.scoring import WEIGHTING, _Articles
 
 from .conftest import VOCABULARY, write_article
 
@@ -32,7 +34,7 @@ WORD = st.builds(
     _word, st.sampled_from([w.lower() for w in VOCABULARY] + ["absent"]), st.sampled_from([1, 2])
 )
 PHRASE = st.builds(
-    lambda field, words, boost: wq.Phrase(field, [_term(word) for word in words], boost=boost),
+    lambda field, words, boost: wq.Phrase(field, [word_term(word) for word in words], boost=boost),
     st.sampled_from(["title", "body"]),
     st.lists(st.sampled_from([*VOCABULARY[:6], "said", "absent"]), min_size=1, max_size=3),
     st.sampled_from([1, 1.5]),
@@ -55,10 +57,6 @@ WITHOUT_NOT = st.recursive(
 )
 
 
-def _whoosh(searcher, query) -> dict[int, float]:
-    return {hit.docnum: hit.score for hit in searcher.search(query, limit=None)}
-
-
 def _same(found: dict[int, float], expected: dict[int, float]) -> None:
     assert found.keys() == expected.keys()
     for docnum, score in expected.items():
@@ -67,46 +65,48 @@ def _same(found: dict[int, float], expected: dict[int, float]) -> None:
 
 @settings(max_examples=150, deadline=None)
 @given(query=WITHOUT_NOT)
-def test_scores_equal_whooshs(word_index, query):
+def test_scores_equal_whooshs(word_index, stock_whoosh, query):
     with open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher:
-        assert postings.supports(query, searcher)
-        expected = _whoosh(searcher, query)
-        _same(postings.WordScorer(searcher).evaluate(query), expected)
-        assert postings.WordScorer(searcher).matches(query) == expected.keys()
+        assert evaluation.supports(query, searcher)
+        expected = stock_whoosh.scores(query)
+        _same(evaluation.WordScorer(searcher).evaluate(query), expected)
+        assert evaluation.WordScorer(searcher).matches(query) == expected.keys()
 
 
 @settings(max_examples=60, deadline=None)
 @given(kept=WITHOUT_NOT, dropped=WITHOUT_NOT)
-def test_and_not_keeps_scores_and_drops_every_excluded_article(word_index, kept, dropped):
+def test_and_not_keeps_scores_and_drops_every_excluded_article(
+    word_index, stock_whoosh, kept, dropped
+):
     with open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher:
-        excluded = set(_whoosh(searcher, dropped))
-        expected = {d: s for d, s in _whoosh(searcher, kept).items() if d not in excluded}
-        found = postings.WordScorer(searcher).evaluate(wq.AndNot(kept, dropped))
+        excluded = set(stock_whoosh.scores(dropped))
+        expected = {d: s for d, s in stock_whoosh.scores(kept).items() if d not in excluded}
+        found = evaluation.WordScorer(searcher).evaluate(wq.AndNot(kept, dropped))
         _same(found, expected)
-        assert postings.WordScorer(searcher).matches(wq.AndNot(kept, dropped)) == expected.keys()
+        assert evaluation.WordScorer(searcher).matches(wq.AndNot(kept, dropped)) == expected.keys()
 
 
-def test_every_and_filters(word_index):
+def test_every_and_filters(word_index, stock_whoosh):
     with open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher:
-        scorer = postings.WordScorer(searcher)
+        scorer = evaluation.WordScorer(searcher)
         everything = wq.Every()
-        _same(scorer.evaluate(everything), _whoosh(searcher, everything))
+        _same(scorer.evaluate(everything), stock_whoosh.scores(everything))
         allowed = set(range(0, 400, 3))
         found = scorer.evaluate(_word("gas"), allowed)
-        assert found.keys() == {d for d in _whoosh(searcher, _word("gas")) if d in allowed}
+        assert found.keys() == {d for d in stock_whoosh.scores(_word("gas")) if d in allowed}
 
 
 def test_score_from_counts_equals_the_postings(word_index):
     """Feedback re-ranking scores articles from the term counts stored with them (the body's)
     or counted in their text (the headline's): both are the postings' counts."""
     with open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher:
-        scorer = postings.WordScorer(searcher)
+        scorer = evaluation.WordScorer(searcher)
         reader = searcher.reader()
         articles = _Articles(searcher)
         docnums = list(reader.all_doc_ids())[::5]
         for field, boost in (("title", 2.0), ("body", 1.0)):
             for word in ("gas", "pipelin", "kyiv", "said"):
-                from_postings = scorer.term_scores(field, word)
+                from_postings = scorer.terms.term_scores(field, word)
                 for docnum in docnums:
                     text = searcher.stored_fields(docnum).get(field) or ""
                     count = term_counts(text).get(word, 0)
@@ -115,7 +115,7 @@ def test_score_from_counts_equals_the_postings(word_index):
                     assert wanted[field] == ({word: count} if count else {})
                     assert (docnum in from_postings) == bool(count)
                     if count:
-                        found = scorer.score(field, word, docnum, count * boost)
+                        found = scorer.terms.score(field, word, docnum, count * boost)
                         assert found == from_postings[docnum]
 
 
@@ -125,17 +125,20 @@ def test_score_from_counts_equals_the_postings(word_index):
      '"gas pipeline"', '"the army said"', '"security treaty" OR "election border"'],
 )  # fmt: skip
 def test_tiers_equal_whooshs_path(word_index, monkeypatch, text):
+    """The same hits, scores and counts whether the words are scored from the postings or
+    by Whoosh's matchers."""
     ix = open_for_reading(word_index)
     with ix.searcher(weighting=WEIGHTING) as searcher:
         ranking = build_query(text, ix.schema, searcher.reader())
-        assert postings.supports(ranking.any_words, searcher)
-        fast = search._tiered(searcher, ranking, 15, None)
-        monkeypatch.setattr(postings, "supports", lambda query, searcher: False)
-        slow = search._tiered(searcher, ranking, 15, None)
-    for found, expected in zip(fast[:2], slow[:2], strict=True):
-        assert [d for d, _ in found] == [d for d, _ in expected]
-        assert [s for _, s in found] == pytest.approx([s for _, s in expected], rel=1e-12)
-    assert fast[2] == slow[2] > 0
+        assert evaluation.supports(ranking.any_words, searcher)
+    fast = search.search(word_index, text, limit=15)
+    monkeypatch.setattr(evaluation, "supports", lambda query, searcher: False)
+    slow = search.search(word_index, text, limit=15)
+    assert [(hit.id, hit.matched) for hit in fast.hits] == [(h.id, h.matched) for h in slow.hits]
+    found, expected = [hit.score for hit in fast.hits], [hit.score for hit in slow.hits]
+    assert found == pytest.approx(expected, rel=1e-12)
+    assert (fast.total, fast.total_any) == (slow.total, slow.total_any)
+    assert fast.total_any > 0
 
 
 @pytest.mark.parametrize("text", ["pipeline NOT russia", '"pipeline crosses" NOT russia'])
@@ -201,7 +204,7 @@ def test_term_lookups_equal_whooshs(word_index):
             keys += [terms._keycoder("body", b"absent"), b"", b"\xff" * 40]
             for key in keys:
                 found = list(table.ranges_for_key(key))
-                assert found == list(patches._WHOOSH_RANGES_FOR_KEY(table, key))
+                assert found == list(patches.WHOOSH_RANGES_FOR_KEY(table, key))
             present = [
                 (f, t, terms.term_info(f, t).doc_frequency()) for f, t in segment.all_terms()
             ]
@@ -210,9 +213,9 @@ def test_term_lookups_equal_whooshs(word_index):
                 if field in ix.schema:
                     assert segment.doc_frequency(field, text) == expected
                 if expected:
-                    assert patches._WHOOSH_DOC_FREQUENCY(terms, field, text) == expected
+                    assert patches.WHOOSH_DOC_FREQUENCY(terms, field, text) == expected
             whooshs = object.__new__(type(table))
-            patches._WHOOSH_HASH_READER_INIT(whooshs, table.dbfile, startoffset=table.startoffset)
+            patches.WHOOSH_HASH_READER_INIT(whooshs, table.dbfile, startoffset=table.startoffset)
             for name in ("tables", "startofdata", "endofdata", "extras", "hashtype"):
                 assert getattr(whooshs, name) == getattr(table, name)
 
@@ -225,19 +228,19 @@ def test_term_lookups_equal_whooshs(word_index):
 def test_top_is_whooshs_order(scores, limit):
     """Best score first, then lowest document number, as Whoosh's collector returns them."""
     expected = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
-    assert postings.top(scores, limit) == expected
+    assert evaluation.top(scores, limit) == expected
 
 
 @settings(max_examples=120, deadline=None)
 @given(query=WITHOUT_NOT | st.builds(wq.AndNot, WITHOUT_NOT, WITHOUT_NOT), every=st.integers(1, 4))
-def test_count_is_the_number_whoosh_finds(word_index, query, every):
+def test_count_is_the_number_whoosh_finds(word_index, stock_whoosh, query, every):
     """``count`` (segment by segment; a phrase's articles from its evaluation), with and
     without a filter, on segments with deleted articles."""
     with open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher:
-        expected = set(_whoosh(searcher, query))
+        expected = set(stock_whoosh.scores(query))
         if type(query) is wq.AndNot:  # Whoosh's own AND NOT can keep an excluded article
-            expected -= set(_whoosh(searcher, query.b))
-        scorer = postings.WordScorer(searcher)
+            expected -= set(stock_whoosh.scores(query.b))
+        scorer = evaluation.WordScorer(searcher)
         assert scorer.count(query) == len(expected)
         allowed = set(range(0, searcher.doc_count_all(), every))
         assert scorer.count(query, allowed) == len(expected & allowed)

@@ -7,18 +7,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
 
-from monitor_search import postings, pruning
-from monitor_search.fastindex import _term
-from monitor_search.postings import WordScorer, top
-from monitor_search.scoring import WEIGHTING
-from monitor_search.store import open_for_reading
+from monitor_search.analysis.terms import word_term
+from monitor_search.index.store import open_for_reading
+from monitor_search.search import evaluation, pruning
+from monitor_search.search.evaluation import WordScorer, top
+from monitor_search.search.scoring import WEIGHTING
 
 from .conftest import VOCABULARY
 
 TERM = st.builds(
     wq.Term,
     st.sampled_from(["title", "body"]),
-    st.sampled_from([_term(word) for word in VOCABULARY] + ["said", "absent"]),
+    st.sampled_from([word_term(word) for word in VOCABULARY] + ["said", "absent"]),
     boost=st.sampled_from([1.0, 1.0, 2.0, 0.5]),
 )
 TERMS = st.recursive(
@@ -54,10 +54,12 @@ def test_page_found_without_scoring_every_match(word_index, monkeypatch, query, 
     with open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher:
         expected = top(WordScorer(searcher).evaluate(query), limit)
         scored = []
-        among = pruning._among
-        monkeypatch.setattr(postings.WordScorer, "evaluate", _refuse)
+        among = evaluation.WordScorer.evaluate_among
+        monkeypatch.setattr(evaluation.WordScorer, "evaluate", _refuse)
         monkeypatch.setattr(
-            pruning, "_among", lambda *args: scored.append(found := among(*args)) or found
+            evaluation.WordScorer,
+            "evaluate_among",
+            lambda *args: scored.append(found := among(*args)) or found,
         )
         assert pruning.best(WordScorer(searcher), query, limit) == expected
         assert scored and len(scored[-1]) < WordScorer(searcher).count(query)
@@ -72,8 +74,8 @@ def test_ceiling_is_the_highest_score(word_index):
     with open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher:
         scorer = WordScorer(searcher)
         for field in ("title", "body"):
-            for word in [_term(w) for w in VOCABULARY] + ["absent"]:
-                scores = scorer.term_scores(field, word).values()
-                ceiling = scorer.ceiling(field, word)
+            for word in [word_term(w) for w in VOCABULARY] + ["absent"]:
+                scores = scorer.terms.term_scores(field, word).values()
+                ceiling = scorer.terms.ceiling(field, word)
                 assert ceiling >= max(scores, default=0.0)
                 assert ceiling <= 1.5 * max(scores, default=0.0)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor_search.indexer import update_index
+from monitor_search.index.indexer import update_index
 
 from .conftest import REPO
 

@@ -12,14 +12,15 @@ import threading
 
 import pytest
 
-from monitor_search import postings
-from monitor_search.article import parse_article
-from monitor_search.catalog import get_article, index_stats
+from monitor_search.engine import postings
 from monitor_search.errors import ArticleNotFound
-from monitor_search.highlight import FRAGMENT_CHARS
-from monitor_search.indexer import update_index
-from monitor_search.search import search
-from monitor_search.store import find_damage, open_for_reading
+from monitor_search.index.indexer import update_index
+from monitor_search.index.store import find_damage, open_for_reading
+from monitor_search.ingest.article import parse_article
+from monitor_search.search import evaluation
+from monitor_search.search.catalog import get_article, index_stats
+from monitor_search.search.highlight import FRAGMENT_CHARS
+from monitor_search.search.searcher import search
 
 from .conftest import monitor_text, write_article
 from .test_robustness import MSEARCH, make_archive, run_msearch
@@ -76,7 +77,7 @@ def test_a_fault_in_msearch_is_an_internal_error_not_damage(msearch, corpus, mon
     def fails(*args, **kwargs):
         raise postings.Unsupported("a query part no evaluator knows")
 
-    monkeypatch.setattr(postings.WordScorer, "__init__", fails)
+    monkeypatch.setattr(evaluation.WordScorer, "__init__", fails)
     for command in (["query", "pipeline"], ["timeline", "pipeline"], ["query", "gas pipeline"]):
         outcome = msearch(*command)
         assert outcome.code == 2
@@ -257,7 +258,7 @@ def test_writing_processes_are_forked_from_a_single_thread(tmp_path, monkeypatch
     monkeypatch.setattr(os, "fork", counting_fork)
     monkeypatch.setenv("MSEARCH_COMMIT_EVERY", "400")
     folder = make_archive(tmp_path / "archive", 1100, words=30)
-    monkeypatch.setattr("monitor_search.indexer.BATCH_DOCUMENTS", 400)
+    monkeypatch.setattr("monitor_search.index.indexer.BATCH_DOCUMENTS", 400)
     report = update_index([str(folder)], tmp_path / "ix")
     assert report.new == 1100
     assert len(threads_at_fork) >= 4, "one writing process per core, in several batches"

@@ -12,16 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from monitor_search import indexer
-from monitor_search.analysis import WORD_PATTERN
-from monitor_search.article import parse_article
-from monitor_search.catalog import get_article, index_stats, iter_articles
+from monitor_search.analysis.analyzers import WORD_PATTERN
+from monitor_search.analysis.terms import text_positions
 from monitor_search.cli import main
-from monitor_search.decode import decode_article_bytes
-from monitor_search.fastindex import text_positions
-from monitor_search.highlight import FRAGMENT_CHARS
-from monitor_search.indexer import update_index
-from monitor_search.search import search
+from monitor_search.index import indexer
+from monitor_search.index.indexer import update_index
+from monitor_search.ingest.article import parse_article
+from monitor_search.ingest.decode import decode_article_bytes
+from monitor_search.search.catalog import get_article, index_stats, iter_articles
+from monitor_search.search.highlight import FRAGMENT_CHARS
+from monitor_search.search.searcher import search
 
 from .conftest import SEED, write_article
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor_search.indexer import update_index
-from monitor_search.search import search
+from monitor_search.index.indexer import update_index
+from monitor_search.search.searcher import search
 
 from .conftest import monitor_text, write_article
 

@@ -6,11 +6,11 @@ import json
 import subprocess
 import sys
 
-from monitor_search.indexer import update_index
+from monitor_search.index.indexer import update_index
 
 PROBE = """
 import contextlib, io, json, sys
-from monitor_search import deferred
+from monitor_search.engine import deferred
 deferred.install()  # as the msearch executable does (cli.run)
 from monitor_search.cli import main
 with contextlib.redirect_stdout(io.StringIO()):
@@ -35,15 +35,15 @@ def test_json_query_loads_no_terminal_or_network_code(corpus, tmp_path):
     assert "whoosh.searching" in loaded  # the probe did run a search
     unused = {"rich", "urllib.request", "http.client", "ssl", "email", "whoosh.lang.morph_en"}
     unused |= {"calendar"}
-    unused |= {"monitor_search.article", "monitor_search.indexer"}  # parsing, writing
+    unused |= {"monitor_search.ingest.article", "monitor_search.index.indexer"}  # parsing, writing
     assert not unused & loaded
 
 
 def test_deferred_modules_still_work_when_used():
     code = """
-from monitor_search import deferred
+from monitor_search.engine import deferred
 deferred.install()
-import monitor_search.search
+import monitor_search.search.searcher
 import urllib.request, whoosh.compat
 from whoosh.lang.morph_en import variations
 assert callable(urllib.request.urlopen) and urllib.request.Request("http://x").host == "x"
@@ -65,7 +65,7 @@ def test_the_library_imports_nothing_in_place_of_the_standard_library():
     """The Python API: importing msearch leaves ``urllib.request`` and the rest as they are."""
     code = """
 import sys
-import monitor_search.search, monitor_search.indexer
+import monitor_search.search, monitor_search.index.indexer
 assert not any(type(module).__name__ == "_StandIn" for module in sys.modules.values())
 import urllib.request
 assert callable(urllib.request.urlopen)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 
-from .inert import inert_line
+from monitor_search.output.inert import inert_line
 
 REFRESH_SECONDS = 0.1
 """The bar is drawn again at most this often."""
@@ -39,7 +39,7 @@ class IndexProgress:
                 console=Console(file=sys.stderr, highlight=False, markup=False),
                 transient=True,
                 # No refresh thread: the indexer forks writing processes, and a fork must
-                # copy a process with one thread only (see ``parallel``).
+                # copy a process with one thread only (see ``engine.parallel``).
                 auto_refresh=False,
             )
             self._progress.__enter__()

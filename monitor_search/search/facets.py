@@ -7,9 +7,9 @@ columns rather than stored fields: a few bytes per match instead of a whole arti
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 
-from .schema import SOURCE_SEPARATOR
+from monitor_search.index.schema import SOURCE_SEPARATOR
+from monitor_search.model import Timeline
 
 FACETS = ("publication", "year", "source")
 PERIODS = ("year", "month")
@@ -57,16 +57,6 @@ def _sources(reader, docnums: list[int]) -> Counter[str]:
 
 
 _COUNTERS = {"publication": _publications, "year": _years, "source": _sources}
-
-
-@dataclass
-class Timeline:
-    """Matching articles per period, oldest first, empty periods included; ``undated`` counts
-    the matches whose period is not known (no year, or no exact date when by month)."""
-
-    by: str
-    buckets: list[tuple[str, int]]
-    undated: int
 
 
 def timeline(reader, docnums: list[int], by: str) -> Timeline:

@@ -21,10 +21,16 @@ from dataclasses import dataclass
 
 from whoosh import query as wq
 
-from .analysis import fold_key, text_analyzer
-from .errors import BadQuery
-from .names import LONG_KEY, NAME_MARK, name_key
-from .schema import FIELD_NAMES_FOR_USERS, NAME_WEIGHT, QUERY_FIELDS, date_number
+from monitor_search.analysis.analyzers import fold_key, text_analyzer
+from monitor_search.analysis.names import LONG_KEY, NAME_MARK, name_key
+from monitor_search.errors import BadQuery
+from monitor_search.index.schema import (
+    FIELD_NAMES_FOR_USERS,
+    NAME_WEIGHT,
+    QUERY_FIELDS,
+    date_number,
+)
+from monitor_search.model import Filters
 
 MAX_QUERY_CHARS = 2000
 """Longer input is cut: no real query is that long, and it bounds parsing time."""
@@ -332,34 +338,24 @@ def _word_clause(stems: list[str], start: int, end: int) -> wq.Query:
     return wq.Or(terms)
 
 
-@dataclass(frozen=True)
-class Filters:
-    """Restrictions from the command-line options; None means no restriction."""
-
-    publication: str | None = None
-    year: int | None = None
-    date_from: str | None = None
-    date_to: str | None = None
-    volume: int | None = None
-    issue: int | None = None
-
-    def to_query(self) -> wq.Query | None:
-        parts: list[wq.Query] = []
-        if self.publication:
-            parts.append(wq.Term("pubkey", fold_key(self.publication)))
-        for name in ("year", "volume", "issue"):
-            value = getattr(self, name)
-            if value is not None:
-                parts.append(wq.NumericRange(name, value, value))
-        if self.date_from or self.date_to:
-            low = parse_date_bound(self.date_from, "--from", end=False) if self.date_from else 1
-            parts.append(wq.NumericRange("date_low", low, None))
-            if self.date_to:
-                high = parse_date_bound(self.date_to, "--to", end=True)
-                parts.append(wq.NumericRange("date_high", None, high))
-        if not parts:
-            return None
-        return parts[0] if len(parts) == 1 else wq.And(parts)
+def filter_query(filters: Filters) -> wq.Query | None:
+    """The query that keeps only the articles ``filters`` allow; None when they allow all."""
+    parts: list[wq.Query] = []
+    if filters.publication:
+        parts.append(wq.Term("pubkey", fold_key(filters.publication)))
+    for name in ("year", "volume", "issue"):
+        value = getattr(filters, name)
+        if value is not None:
+            parts.append(wq.NumericRange(name, value, value))
+    if filters.date_from or filters.date_to:
+        low = parse_date_bound(filters.date_from, "--from", end=False) if filters.date_from else 1
+        parts.append(wq.NumericRange("date_low", low, None))
+        if filters.date_to:
+            high = parse_date_bound(filters.date_to, "--to", end=True)
+            parts.append(wq.NumericRange("date_high", None, high))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
 _DATE_OPTION = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")

@@ -19,21 +19,22 @@ from whoosh import query as wq
 from whoosh.lang import stopwords_for_language
 from whoosh.scoring import BM25F
 
-from .fastindex import decode_counts, term_counts, text_positions
-from .postings import WordScorer, doc_frequency
-from .schema import BODY_TERMS, QUERY_FIELDS
+from monitor_search.analysis.terms import decode_counts, term_counts, text_positions
+from monitor_search.engine.bm25 import TermScores
+from monitor_search.engine.postings import SegmentPostings, doc_frequency
+from monitor_search.index.schema import BODY_TERMS, QUERY_FIELDS
 
 FEEDBACK_ARTICLES = 5
-"""First-pass articles the feedback words are taken from. Measured on Cranfield (nDCG@10 /
-MAP@100): 5 gives 0.405 / 0.326, 7 gives 0.404 / 0.328, 10 gave 0.402 / 0.327; each
-article's text is analysed at query time, so 5 also halves that cost."""
+"""First-pass articles the feedback words are taken from: on Cranfield more do not rank
+measurably better (``benchmarks/RESULTS.md``), and each costs a read of its term counts
+at query time."""
 FEEDBACK_WORDS = 20
 """Words they lend to the query."""
 COMMON_SHARE = 0.5
 """Words in more than this share of the articles are never feedback words."""
 FEEDBACK_DEPTH = 30
-"""First-pass hits re-ranked (more if more are asked for). Measured on Cranfield: 30 gives
-nDCG@10 0.402 against 0.404 for 100, at about two thirds of the query time."""
+"""First-pass hits re-ranked (the first pass ranks more if more are asked for): on
+Cranfield, re-ranking more gains little for its query time (``benchmarks/RESULTS.md``)."""
 
 Scored = tuple[int, float]
 """(docnum, score)"""
@@ -98,7 +99,7 @@ class _Articles:
     def term_counts(self, docnum: int, wanted: frozenset[str] | None = None) -> FieldCounts:
         """How often each index term (each ``wanted`` one, if given) occurs in the article's
         headline and body: the headline's from its text, the body's as stored at indexing
-        time (``fastindex.TermCounts``)."""
+        time (``engine.fields.TermCounts``)."""
         title = self._searcher.stored_fields(docnum).get("title") or ""
         body = decode_counts(self._bodies[docnum])
         if wanted is not None:
@@ -110,8 +111,8 @@ def _scores(
     searcher, weights: dict[str, float], counts: dict[int, FieldCounts]
 ) -> dict[int, float]:
     """Each article's score for the weighted words, in headline and body alike: the BM25F
-    score its postings would give (``WordScorer.score``), without reading any posting."""
-    scorer = WordScorer(searcher)
+    score its postings would give (``TermScores.score``), without reading any posting."""
+    scorer = TermScores(searcher, SegmentPostings(searcher))
     boosts = {field: searcher.schema[field].format.field_boost for field in QUERY_FIELDS}
     scores = dict.fromkeys(counts, 0.0)
     for docnum, fields in counts.items():

@@ -20,7 +20,7 @@ of transliteration, not a list of names:
 The key is used only as an extra, lower-weighted way to match *names*. At index time only
 words that look like names get one: capitalised (not all capitals, not a stop word), and
 either inside a sentence or, at the start of one, long enough (LONG_KEY) not to collide with
-other words. At query time see ``query.wants_variants``.
+other words. At query time see ``search.query.wants_variants``.
 """
 
 from __future__ import annotations

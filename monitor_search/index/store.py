@@ -19,9 +19,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
-from . import patches  # noqa: F401  (mends Whoosh on import, for every index opened)
-from .errors import IndexBusy, IndexDamaged, IndexMissing, MsearchError, NotAnIndex
-from .schema import SCHEMA_VERSION, build_schema
+from monitor_search import engine
+from monitor_search.engine import damage
+from monitor_search.errors import IndexBusy, IndexDamaged, IndexMissing, MsearchError, NotAnIndex
+from monitor_search.index.schema import SCHEMA_VERSION, build_schema
 
 INDEX_ENV = "MSEARCH_INDEX"
 DEFAULT_INDEX = "index"
@@ -66,6 +67,7 @@ def write_marker(index_dir: Path, **updates) -> None:
 
 def open_for_reading(index_dir: Path):
     """The Whoosh index in ``index_dir``, checked to be an msearch index that opens."""
+    engine.install()
     marker = read_marker(index_dir) if index_dir.is_dir() else None
     if marker is None:
         if index_dir.is_dir() and not _looks_empty(index_dir):
@@ -106,8 +108,8 @@ def _open_whoosh(index_dir: Path):
 
 class _CheckedIndex:
     """A Whoosh index whose first searcher reads through the reader opened to check it
-    (opening a segment costs about a fifth of a millisecond, and an archive of 100,000
-    articles has about 20); everything else is the index's own."""
+    (each query would otherwise open every segment twice, and a large archive has many);
+    everything else is the index's own."""
 
     def __init__(self, ix, reader):
         self._ix = ix
@@ -133,8 +135,8 @@ class _CheckedIndex:
 
 
 CHECK_SECONDS = 10.0
-"""How long ``find_damage`` reads before it gives up looking (an archive of 100,000 articles
-takes longer to read through): what it has not reached is not called damaged."""
+"""How long ``find_damage`` reads before it gives up looking (a large archive takes longer
+to read through): what it has not reached is not called damaged."""
 
 
 def find_damage(ix, seconds: float = CHECK_SECONDS) -> str | None:
@@ -174,22 +176,9 @@ def _segment_damage(ix, segment, deadline: float) -> str | None:
                 for _ in segment.column_reader(field):
                     pass
         step = "the term dictionary"
-        return _postings_outside(segment, name, deadline)
+        return damage.postings_outside(segment, name, deadline)
     except Exception as error:
         return f"segment {name}: cannot read {step}: {_reason(error)}"
-
-
-def _postings_outside(segment, name: str, deadline: float) -> str | None:
-    terms = segment._terms  # Whoosh 2.7's W3TermsReader: terms and where their postings lie
-    postings = segment._storage.file_length(segment.segment().make_filename(".pst"))
-    for count, ((field, text), info) in enumerate(terms.items()):
-        # Whoosh reads a term's postings length as a 1-tuple (it never uses it itself)
-        length = info._length[0] if isinstance(info._length, tuple) else info._length
-        if info._offset is not None and info._offset + length > postings:
-            return f"segment {name}: the postings of {field}:{text!r} lie past the end of its file"
-        if count % 4096 == 0 and time.monotonic() > deadline:
-            return None
-    return None
 
 
 def _reason(error: BaseException) -> str:
@@ -260,6 +249,7 @@ def locked_for_writing(
     that could not be opened); otherwise a rebuild is the caller's to do at commit time, so the
     previous index stays whole until the new one is committed.
     """
+    engine.install()
     _claim_folder(index_dir)
     with _write_lock(index_dir, wait_seconds, on_wait):
         marker = read_marker(index_dir)

@@ -15,17 +15,16 @@ import hashlib
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from .article import Article, parse_article
-from .decode import MAX_FILE_BYTES, UnreadableText, decode_article_bytes
-from .discover import discover
-from .errors import MsearchError
-from .parallel import ParallelWriter, available
-from .pool import install as use_compact_pool
-from .schema import article_from_stored, document_fields
-from .store import locked_for_writing, record_indexed, shown
+from monitor_search.engine.parallel import ParallelWriter, available
+from monitor_search.errors import MsearchError
+from monitor_search.index.schema import article_from_stored, document_fields
+from monitor_search.index.store import locked_for_writing, record_indexed, shown
+from monitor_search.ingest.article import parse_article
+from monitor_search.ingest.decode import MAX_FILE_BYTES, UnreadableText, decode_article_bytes
+from monitor_search.ingest.discover import discover
+from monitor_search.model import Article, IndexReport
 
 BATCH_DOCUMENTS = int(os.environ.get("MSEARCH_COMMIT_EVERY") or 10_000)
 """Articles written between commits: an interrupted run loses at most this many. Each
@@ -42,28 +41,7 @@ BATCH_SECONDS = 120.0
 SMALL_SEGMENT = 2_000
 """Segments with fewer articles are merged into each commit's new segment, so small runs do
 not pile up segments; larger ones are never rewritten. (Whoosh's own policy, MERGE_SMALL,
-rewrote most of a 100,000-article index to add one file: minutes, and 20 GB read.)"""
-
-use_compact_pool()
-
-
-@dataclass
-class IndexReport:
-    """What an index run did, for the one-line summary and for callers of ``update_index``."""
-
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    moved: int = 0
-    """Files found at a new place with the same content (their article keeps its text)."""
-    removed: int = 0
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def total(self) -> int:
-        return self.new + self.updated + self.unchanged + self.moved
+rewrites most of a large index to add one file.)"""
 
 
 class IndexInterrupted(MsearchError):
@@ -300,7 +278,7 @@ class _IndexRun:
     def _writer(self):
         if self.writer is None:
             # compound=False: Whoosh reads a compound segment file by copying it whole into
-            # memory each time the index is opened (1.8 GB per query at 100,000 articles);
+            # memory each time the index is opened (every query would copy the whole index);
             # separate files are memory-mapped instead.
             if self.parallel:
                 self.writer = ParallelWriter(

@@ -19,7 +19,8 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from dataclasses import dataclass
+
+from monitor_search.model import Article
 
 YEAR_ZERO = {"monitor": 1994, "eurasia daily monitor": 2003}
 """Publications whose volume number gives the year: volume N appeared in YEAR_ZERO + N."""
@@ -66,20 +67,6 @@ _CHARACTER_REFERENCE = re.compile(
     r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
 )
 _CLOSING_CITATION = re.compile(r"\(([^()]*)\)\s*[.]?\s*$")
-
-
-@dataclass(frozen=True)
-class Article:
-    """One article as parsed from its text; the index stores these fields."""
-
-    title: str
-    body: str
-    publication: str | None = None
-    volume: int | None = None
-    issue: int | None = None
-    year: int | None = None
-    date: dt.date | None = None
-    sources: tuple[str, ...] = ()
 
 
 def parse_article(text: str) -> Article:

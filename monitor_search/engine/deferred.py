@@ -4,7 +4,7 @@
 ``email``) only to re-export ``urlretrieve``; ``whoosh.query``
 imports the English morphology tables for its ``Variations`` query; ``whoosh.util.times``
 imports ``calendar`` (and ``locale``) for date fields msearch does not have. Together they
-were over a third of the time ``import whoosh.query`` takes, on every run of ``msearch query``.
+are a large part of what ``import whoosh.query`` costs, paid on every run of ``msearch query``.
 
 Until something uses them, each module is a stand-in in ``sys.modules``: a name Whoosh
 imports from it is a function that loads the real module when called, and any other

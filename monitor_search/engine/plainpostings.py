@@ -2,8 +2,8 @@
 
 Whoosh's ``whoosh3`` codec pickles and compresses each block of 128 postings together with
 their positions, and gives document numbers as gaps to add up: reading the postings of a
-common word costs Python work for every posting, and it grows with the archive (at 100,000
-articles, most of a two-word query's time). Scoring needs neither positions nor anything
+common word costs Python work for every posting, and it grows with the archive (in a large
+archive, most of a two-word query's time). Scoring needs neither positions nor anything
 else in those blocks: only which articles have the term and how often.
 
 So ``pool.write_held`` writes, in the postings file just before a term's Whoosh postings,
@@ -13,9 +13,8 @@ stores), compressed together, then their count, the compressed size and a mark::
     [zlib(docnums, 4 bytes each + weights, 4 bytes each)][count][size][b"MSPP"][Whoosh's]
 
 Whoosh never reads before a term's start, so it reads the file as before; ``read`` gets both
-arrays back in two reads and C-speed copies. (Compressed at level 1, the body's 20.6 MB at
-10,000 articles become 8.0 MB: the index grew from 104 to 133 MB uncompressed, 128 MB
-compressed, 120 MB once rare terms were left out.)
+arrays back in two reads and C-speed copies. (They are compressed at level 1 and left out
+for rare terms, which keeps what they add to the index small.)
 A term without them (fewer than MIN_POSTINGS postings in the segment, a segment written by an
 earlier version, or by Whoosh's own pool after it spilled to disk) gives None and is read
 from Whoosh's blocks; the mark and a count equal
@@ -32,9 +31,9 @@ from array import array
 MARK = b"MSPP"
 MIN_POSTINGS = 32
 """Terms with fewer postings in a segment are left to Whoosh's blocks: one small block is
-read quickly, and most terms are rare (with every term's arrays written, indexing 2,000
-articles made 123,000 zlib calls instead of 72,000)."""
-_TAIL = struct.Struct("<II4s")
+read quickly, and most terms are rare (writing every term's arrays would add a zlib call
+for each of them at indexing time)."""
+TAIL = struct.Struct("<II4s")
 _SWAP = sys.byteorder != "little"
 """The arrays are stored little-endian whatever the machine."""
 
@@ -48,21 +47,21 @@ def write(postfile, docnums: array, weights) -> None:
         ids.byteswap()
         values.byteswap()
     packed = zlib.compress(ids.tobytes() + values.tobytes(), 1)
-    postfile.write(packed + _TAIL.pack(len(ids), len(packed), MARK))
+    postfile.write(packed + TAIL.pack(len(ids), len(packed), MARK))
 
 
 def read(postfile, terminfo) -> tuple[array, array] | None:
     """(document numbers, weights) of the term whose Whoosh postings ``terminfo`` locates,
     or None if they were not stored plainly."""
     start = terminfo._offset
-    if start is None or start < _TAIL.size:  # None: postings kept in the terms file
+    if start is None or start < TAIL.size:  # None: postings kept in the terms file
         return None
-    count, packed, mark = _TAIL.unpack(postfile.get(start - _TAIL.size, _TAIL.size))
-    if mark != MARK or count != terminfo.doc_frequency() or packed > start - _TAIL.size:
+    count, packed, mark = TAIL.unpack(postfile.get(start - TAIL.size, TAIL.size))
+    if mark != MARK or count != terminfo.doc_frequency() or packed > start - TAIL.size:
         return None
     size = 4 * count
     try:
-        data = zlib.decompress(postfile.get(start - _TAIL.size - packed, packed))
+        data = zlib.decompress(postfile.get(start - TAIL.size - packed, packed))
     except zlib.error:
         data = b""
     if len(data) != 2 * size:  # damaged: Whoosh's blocks are read (and judged) instead

@@ -1,14 +1,14 @@
 """The best hits of a word query without scoring every article it matches.
 
 A page shows 10 hits (30 are ranked for feedback) of the tens of thousands of articles that
-``oil pipeline`` matches in a large archive; scoring them all made a query's time grow with
-the archive. This is an exact variant of MaxScore (Turtle and Flood, 1995), with bounds
+``oil pipeline`` matches in a large archive; scoring them all would make a query's time
+grow with the archive. This is an exact variant of MaxScore (Turtle and Flood, 1995), with bounds
 Whoosh already stores:
 
 1. The query's terms are taken in order of their number of postings, rarest first. The
    articles that have one of the terms taken so far are the candidates.
 2. Every other article lacks those terms, so it scores at most what the query gives when
-   the remaining terms score their ceiling (``WordScorer.ceiling``: each term's highest
+   the remaining terms score their ceiling (``TermScores.ceiling``: each term's highest
    weight and shortest field, from Whoosh's term info) and the taken ones are absent.
 3. Once the candidates' page is complete and its lowest score is above that bound, no
    other article can enter the page: the candidates' page is the page.
@@ -19,9 +19,8 @@ hypothesis in ``tests/test_pruning.py``). When no bound is low enough before the
 taken cover a third of the archive, the query is evaluated in full (an AND, when few
 articles have all its words, only on those, found first with set operations).
 
-Measured at 100,000 articles, ``oil pipeline``: the top 30 come from the 4,999 articles
-with ``oil`` in the headline instead of all 28,912 matches; the search's first pass went
-from 44 to 23 ms.
+The page of a query such as ``oil pipeline`` can thus come from the articles with its
+rarest term (``oil`` in the headline), a fraction of all its matches.
 """
 
 from __future__ import annotations
@@ -30,7 +29,8 @@ from itertools import accumulate
 
 from whoosh import query as wq
 
-from .postings import Scores, WordScorer, top
+from monitor_search.engine.bm25 import Scores
+from monitor_search.search.evaluation import WordScorer, top
 
 Leaf = tuple[str, str]
 """A term: (field, text)."""
@@ -40,9 +40,7 @@ MARGIN = 1e-9
 AFFORDABLE_SHARE = 1 / 3
 """Candidates are given up on (the query evaluated in full) once the terms taken have more
 postings than this share of the archive: looking up the other terms' scores for that many
-articles costs about what scoring every posting does (measured by a review on 100,000
-articles: an eight-word AND tier with 60,000 candidates took 588 ms against 442 ms in
-full)."""
+articles costs as much as scoring every posting, or more."""
 
 
 def best(
@@ -52,14 +50,14 @@ def best(
     leaves = _leaves(query)
     if leaves is None or limit <= 0:
         return top(scorer.evaluate(query, allowed), limit)
-    counts = {leaf: scorer.posting_count(*leaf) for leaf in leaves}
+    counts = {leaf: scorer.terms.posting_count(*leaf) for leaf in leaves}
     order = sorted(leaves, key=lambda leaf: (counts[leaf], leaf))
     sizes = [0, *accumulate(counts[leaf] for leaf in order)]
     ceilings: dict[Leaf, float] = {}
 
     def ceiling(leaf: Leaf) -> float:
         if leaf not in ceilings:
-            ceilings[leaf] = scorer.ceiling(*leaf)
+            ceilings[leaf] = scorer.terms.ceiling(*leaf)
         return ceilings[leaf]
 
     def excludes(taken: int, lowest: float | None) -> bool:
@@ -74,7 +72,7 @@ def best(
     # the first candidates: the rarest term that has postings (or none, if the terms
     # without postings already rule out every article)
     taken = next((n for n in range(1, len(order)) if sizes[n] or excludes(n, None)), len(order))
-    affordable = AFFORDABLE_SHARE * scorer.document_count
+    affordable = AFFORDABLE_SHARE * scorer.postings.document_count
     while taken < len(order) and sizes[taken] <= affordable:
         hits = top(_among(scorer, query, order[:taken], allowed), limit)
         if len(hits) == limit:
@@ -106,11 +104,10 @@ def _among(
 def _all(scorer: WordScorer, query: wq.Query, counts: dict[Leaf, int], allowed: set[int] | None):
     """Every match of ``query`` with its score. An AND's matches are found first with set
     operations, and if they are few beside the postings (fewer per term than a term has
-    postings on average) only they are scored: for eight common words, 14,000 articles
-    have them all against 770,000 postings (545 -> 313 ms at 100,000 articles). When most
-    articles have every word, looking each term up for each match costs more than scoring
-    the postings (a review measured 205 -> 415 ms for three common words): those are
-    scored in full."""
+    postings on average) only they are scored: several common words together are in far
+    fewer articles than they have postings. When most articles have every word, looking
+    each term up for each match costs more than scoring the postings: those are scored in
+    full."""
     if type(query) is wq.And:
         postings = sum(counts.values())
         # the AND's matches are at most its rarest part's postings: not worth finding

@@ -1,15 +1,15 @@
 """Postings waiting to be written to a segment: held compactly, written a block at a time.
 
-Whoosh's ``PostingPool`` keeps every posting as a 5-tuple of Python objects (about 200 bytes)
-and, past its memory limit, sorts them, spills them to a run file and merges the runs back
-in Python at commit time. With 5,000 articles per writing process it spilled three times,
-and spilling and merging took 40 % of indexing time. ``CompactPool`` keeps each term's
-postings in arrays and its encoded values in one byte string (about 16 bytes a posting plus
-its value, and about 500 bytes per distinct term), in the order they arrive, so only the
-distinct terms are sorted at the end. It spills the same way, in
-Whoosh's run format, when it does reach its limit (merging large segments).
+Whoosh's ``PostingPool`` keeps every posting as a 5-tuple of Python objects and, past its
+memory limit, sorts them, spills them to a run file and merges the runs back in Python at
+commit time: a writing process's share of a batch would overflow that limit several times, and
+spilling and merging would take a large part of indexing time. ``CompactPool`` keeps each
+term's postings in arrays and its encoded values in one byte string (about 16 bytes a posting
+plus its value, and about 500 bytes per distinct term), in the order they arrive, so only the
+distinct terms are sorted at the end. It spills the same way, in Whoosh's run format, when it
+does reach its limit (merging large segments).
 
-Whoosh then wrote the segment one posting at a time (``FieldWriter.add_postings``: a length
+Whoosh then writes the segment one posting at a time (``FieldWriter.add_postings``: a length
 lookup and a method call per posting). ``write_held`` fills each posting block of the
 ``whoosh3`` codec's writer from the held arrays instead: the same blocks, byte for byte
 (``tests/test_pool.py``), at a fraction of the calls, each term's preceded by its plain
@@ -26,8 +26,8 @@ from whoosh.codec import base
 from whoosh.codec.whoosh3 import W3FieldWriter
 from whoosh.writing import PostingPool
 
-from . import plainpostings
-from .patches import LENGTH_OF_CODE, length_codes
+from monitor_search.engine import plainpostings
+from monitor_search.engine.patches import LENGTH_OF_CODE, length_codes
 
 Posting = tuple  # (fieldname, term bytes, docnum, weight, encoded value or None)
 
@@ -186,10 +186,10 @@ WHOOSH_ADD_DOCUMENT = writing.SegmentWriter.add_document
 
 def _add_document(self: writing.SegmentWriter, **fields) -> None:
     """Whoosh's ``SegmentWriter.add_document``, step for step, but a ``CompactPool`` takes
-    each field's postings at once (``add_field``): the call and tuple per posting were a
-    sixth of indexing time under the profiler (``benchmarks/hotspots.py index``). (Spelling
-    words, which msearch's fields do not have, get no value; Whoosh passed the last
-    posting's by mistake.)"""
+    each field's postings at once (``add_field``): the call and tuple per posting are a
+    sizeable share of indexing time (``benchmarks/hotspots.py index`` profiles it).
+    (Spelling words, which msearch's fields do not have, get no value; Whoosh passes the
+    last posting's by mistake.)"""
     self._check_state()
     perdocwriter, schema, docnum = self.perdocwriter, self.schema, self.docnum
     add_post = self.pool.add

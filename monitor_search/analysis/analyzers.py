@@ -2,7 +2,7 @@
 
 The same analyzer runs at index time and at query time, so whatever folding it does
 (case, accents, stemming) makes a query word meet every spelling that folds alike.
-Changing anything here changes the terms on disk: bump ``SCHEMA_VERSION`` in ``schema.py``.
+Changing anything here changes the terms on disk: bump ``SCHEMA_VERSION`` in ``index/schema.py``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from whoosh.analysis import (
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.support.charset import accent_map
 
-from .names import LONG_KEY, NAME_MARK, name_key
+from monitor_search.analysis.names import LONG_KEY, NAME_MARK, name_key
 
 WORD_PATTERN = r"\w+(?:\.?\w+)*"
 """A word: letters and digits, with inner dots kept (``U.S``); hyphens and apostrophes split,

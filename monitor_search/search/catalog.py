@@ -3,27 +3,12 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ArticleNotFound
-from .facets import UNKNOWN, count_facets
-from .store import open_for_reading, read_failures, read_index, read_marker
-
-
-@dataclass(frozen=True)
-class ArticleInfo:
-    """What the index keeps about an article besides its text. Unknown values are None."""
-
-    id: str
-    path: str
-    title: str
-    publication: str | None
-    volume: int | None
-    issue: int | None
-    year: int | None
-    date: str | None
-    sources: tuple[str, ...]
+from monitor_search.errors import ArticleNotFound
+from monitor_search.index.store import open_for_reading, read_failures, read_index, read_marker
+from monitor_search.model import IndexStats, StoredArticle
+from monitor_search.search.facets import UNKNOWN, count_facets
 
 
 def info_fields(stored: dict) -> dict:
@@ -39,25 +24,6 @@ def info_fields(stored: dict) -> dict:
         "date": stored.get("date"),
         "sources": tuple(stored.get("sources") or ()),
     }
-
-
-@dataclass(frozen=True)
-class StoredArticle(ArticleInfo):
-    """An indexed article as ``show`` presents it (footer already excluded at parse time)."""
-
-    body: str
-
-
-@dataclass
-class IndexStats:
-    index: str
-    articles: int
-    size_bytes: int
-    last_indexed: str | None
-    publications: dict[str, int] = field(default_factory=dict)
-    first_year: int | None = None
-    last_year: int | None = None
-    unknown_year: int = 0
 
 
 def get_article(index_dir: Path, key: str) -> StoredArticle:

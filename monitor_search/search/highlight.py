@@ -7,11 +7,11 @@ them and the JSON writer can hand them on, neither knowing anything of Whoosh.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from .analysis import WORD_PATTERN
-from .fastindex import possible_terms, term_if_possible
-from .names import name_key
+from monitor_search.analysis.analyzers import WORD_PATTERN
+from monitor_search.analysis.names import name_key
+from monitor_search.analysis.terms import possible_terms, term_if_possible
+from monitor_search.model import Fragment
 
 MAX_FRAGMENTS = 3
 FRAGMENT_CHARS = 300
@@ -26,16 +26,6 @@ _TAIL = 3
 _WORDS = re.compile(WORD_PATTERN)
 _CHARLIMIT = 500_000
 """Passages come from this much of an article: it bounds the time spent on a huge file."""
-
-
-@dataclass(frozen=True)
-class Fragment:
-    """A passage of an article; ``highlights`` are (start, end) offsets of matched words."""
-
-    text: str
-    highlights: tuple[tuple[int, int], ...] = ()
-    starts_article: bool = False
-    ends_article: bool = False
 
 
 Match = tuple[int, int, str]
@@ -164,7 +154,7 @@ def _phrase_matches(words: list[Match], phrases: tuple[Phrase, ...]) -> list[Mat
 
 
 def _marked(text: str, terms: set[str], name_keys: frozenset[str], phrases=()):
-    """(start, end, term, matched) for each word of ``text``: its index term (``fastindex``:
+    """(start, end, term, matched) for each word of ``text``: its index term (``analysis.terms``:
     the same terms as ``text_analyzer``, in one pass; stop words get none), matched if the
     term is one of ``terms`` or, for a name, its key one of ``name_keys``. Words that cannot
     have one of ``terms`` or of the ``phrases``' terms are not stemmed (``possible_terms``)."""

@@ -3,15 +3,15 @@
 Names are the usual victims (``Shevardnadse`` for ``Shevardnadze``). A word is corrected only
 when none of its forms is in the index; the correction is the closest indexed word (to the
 word as typed or to its stem), among equally close ones the one most articles use, shown as
-it is written in an article. A word unknown
-to the index is corrected only when the query found few articles (``search.FEW_MATCHES``).
+it is written in an article. A word unknown to the index is corrected only when the query
+found few articles (``searcher.FEW_MATCHES``).
 """
 
 from __future__ import annotations
 
 import re
 
-from .query import FIELD_PREFIXES, OPERATORS
+from monitor_search.search.query import FIELD_PREFIXES, OPERATORS
 
 _WORD = re.compile(r"\w+")
 _FIELDS = ("title", "body")

@@ -11,20 +11,28 @@ import gc
 import heapq
 import math
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from . import postings
-from .catalog import ArticleInfo, info_fields
-from .errors import ArticleNotFound, BadQuery, MsearchError
-from .facets import FACETS, PERIODS, Timeline, count_facets, timeline
-from .highlight import Fragment, opening, passages, whole
-from .pruning import best
-from .query import Filters, Ranking, build_query, ignored_words, is_syntax, ranking_for_words
-from .schema import QUERY_FIELDS
-from .scoring import FEEDBACK_DEPTH, WEIGHTING, reranked
-from .store import read_index
-from .suggest import suggest
+from monitor_search.errors import ArticleNotFound, BadQuery, MsearchError
+from monitor_search.index.schema import QUERY_FIELDS
+from monitor_search.index.store import read_index
+from monitor_search.model import Filters, Hit, SearchResult, Timeline
+from monitor_search.search import evaluation
+from monitor_search.search.catalog import info_fields
+from monitor_search.search.facets import FACETS, PERIODS, count_facets, timeline
+from monitor_search.search.highlight import opening, passages, whole
+from monitor_search.search.pruning import best
+from monitor_search.search.query import (
+    Ranking,
+    build_query,
+    filter_query,
+    ignored_words,
+    is_syntax,
+    ranking_for_words,
+)
+from monitor_search.search.scoring import FEEDBACK_DEPTH, WEIGHTING, reranked
+from monitor_search.search.suggest import suggest
 
 SORTS = ("relevance", "newest", "oldest", "date")
 """``date`` is ``newest``."""
@@ -34,43 +42,6 @@ mean"; above it the query found what it was after, and looking for corrections (
 of the vocabulary, slow on a large index) would only cost time."""
 SIMILAR_TERMS = 20
 """Key terms of an article that ``similar`` searches for."""
-
-
-@dataclass(frozen=True)
-class Hit(ArticleInfo):
-    """One matching article, with the passages that show why it matched."""
-
-    rank: int
-    score: float
-    fragments: tuple[Fragment, ...]
-    title_fragment: Fragment
-    matched: str = "all"
-    """"all": the article has every word of the query; "some": only some (relevance order
-    goes on with these once the articles with all of them are listed)."""
-
-    @property
-    def snippet(self) -> str:
-        """The passages as one plain-text line."""
-        return " … ".join(fragment.text.strip() for fragment in self.fragments)
-
-
-@dataclass
-class SearchResult:
-    query: str
-    total: int
-    """Articles that match: with all the words of a plain query (any of them with
-    ``match_any``), or what the query syntax says."""
-    hits: list[Hit] = field(default_factory=list)
-    suggestion: str | None = None
-    """A corrected query when this one found few articles and has words the index lacks."""
-    facets: dict[str, dict[str, int]] | None = None
-    """Requested facets: name -> value -> number of matching articles."""
-    total_any: int | None = None
-    """Articles with any of the words (the total, when the query is one part)."""
-    ignored: list[str] = field(default_factory=list)
-    """Words of the query that were not searched for: stop words."""
-    nothing_to_search: bool = False
-    """The query has no word left to search for (all stop words, or none at all)."""
 
 
 @dataclass(frozen=True)
@@ -109,7 +80,7 @@ def search(
             raise BadQuery(f"--facet {name!r}: choose from {', '.join(FACETS)}")
     request = _Request(
         limit,
-        (filters or Filters()).to_query(),
+        filter_query(filters or Filters()),
         sort,
         tuple(dict.fromkeys(facets)),
         feedback=True,
@@ -132,10 +103,10 @@ def count_timeline(
     or month."""
     if by not in PERIODS:
         raise BadQuery(f"--by {by!r}: choose one of {', '.join(PERIODS)}")
-    filter_query = (filters or Filters()).to_query()
+    restriction = filter_query(filters or Filters())
 
     def count(searcher, ranking: Ranking):
-        docnums = _all_matches(searcher, ranking.matching(match_any), filter_query)
+        docnums = _all_matches(searcher, ranking.matching(match_any), restriction)
         return len(docnums), timeline(searcher.reader(), docnums, by)
 
     return _run(index_dir, text, count)
@@ -203,8 +174,7 @@ def _no_cycle_collection():
 
     A query on a large archive builds tens of thousands of small containers (scores, sets,
     candidate tuples) that hold no cycles, and each 700 of them set off a collection that
-    walks every object of the process. Measured at 100,000 articles: ``oil pipeline``'s
-    first pass took about 100 ms with the collector and 70 ms without.
+    walks every object of the process.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -266,8 +236,8 @@ def _all_matches(searcher, query, filter_query) -> list[int]:
 
     if isinstance(query, type(wq.NullQuery)):
         return []
-    if postings.supports(query, searcher):
-        scorer = postings.WordScorer(searcher)
+    if evaluation.supports(query, searcher):
+        scorer = evaluation.WordScorer(searcher)
         return sorted(scorer.matches(query, scorer.allowed_by(filter_query)))
     results = searcher.search(query, limit=None, filter=filter_query, scored=False)
     return sorted(results.docs())
@@ -324,8 +294,8 @@ def _relevance(searcher, ranking: Ranking, docnums: list[int]) -> list[float]:
     """Each article's relevance score for the query (its first-pass score, before feedback).
     Whoosh's hits sorted by date carry the sort key as their score (-2167714879 for
     2023-12-31), which is no score to show."""
-    if postings.supports(ranking.any_words, searcher):
-        scorer = postings.WordScorer(searcher)
+    if evaluation.supports(ranking.any_words, searcher):
+        scorer = evaluation.WordScorer(searcher)
         scores = scorer.evaluate_among(ranking.any_words, set(docnums))
     else:
         found = searcher.search(ranking.any_words, limit=None, filter=set(docnums))
@@ -336,8 +306,8 @@ def _relevance(searcher, ranking: Ranking, docnums: list[int]) -> list[float]:
 def _tiered(searcher, ranking: Ranking, limit: int, filter_query):
     """The top ``limit`` hits as two tiers, articles with all the words, then the rest, each
     in score order; the number of articles with all the words, and with any."""
-    if postings.supports(ranking.any_words, searcher) and (
-        ranking.all_words is None or postings.supports(ranking.all_words, searcher)
+    if evaluation.supports(ranking.any_words, searcher) and (
+        ranking.all_words is None or evaluation.supports(ranking.all_words, searcher)
     ):
         return _tiered_from_postings(searcher, ranking, limit, filter_query)
     first: list[tuple[int, float]] = []
@@ -356,10 +326,10 @@ def _tiered(searcher, ranking: Ranking, limit: int, filter_query):
 
 
 def _tiered_from_postings(searcher, ranking: Ranking, limit: int, filter_query):
-    """``_tiered`` for word queries, scored in bulk (see ``postings``): same hits, same
+    """``_tiered`` for word queries, scored in bulk (see ``evaluation``): same hits, same
     scores, same order. When articles with every word fill the page, the others are only
     counted, not scored."""
-    scorer = postings.WordScorer(searcher)
+    scorer = evaluation.WordScorer(searcher)
     allowed = scorer.allowed_by(filter_query)
     first: list[tuple[int, float]] = []
     rest: list[tuple[int, float]] = []

@@ -15,11 +15,8 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from .catalog import IndexStats, StoredArticle
-from .facets import Timeline
-from .highlight import Fragment
-from .inert import inert
-from .search import Hit, SearchResult
+from monitor_search.model import Fragment, Hit, IndexStats, SearchResult, StoredArticle, Timeline
+from monitor_search.output.inert import inert
 
 MATCH_STYLE = "bold black on yellow"
 TITLE_STYLE = "bold"

@@ -1,29 +1,23 @@
-"""Index-time analysis in one pass per field, without Whoosh's chain of per-token generators.
+"""A text's terms, positions and counts in one pass, without Whoosh's per-token generators.
 
 Whoosh analyses text by passing a Token object through a generator per filter (tokenizer,
-lower case, accents, stop words, stems), which is most of the cost of indexing. The fields
-below compute the same terms, positions and weights directly, caching the whole chain's
-answer per distinct word. Queries and highlighting still use the Whoosh analyzers in
-``analysis.py``; ``tests/test_fastindex.py`` checks both give identical postings.
+lower case, accents, stop words, stems). The functions here compute the same terms and
+positions as the analyzers of ``analyzers.py`` directly, remembering each distinct word's
+term; indexing (``engine.fields``), highlighting and feedback all use them.
+``tests/test_fastindex.py`` checks they agree with the analyzers.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from itertools import pairwise
-from pickle import dumps
 
-from whoosh.columns import CompressedBytesColumn
-from whoosh.fields import COLUMN, TEXT
-from whoosh.system import pack_uint
-
-from .analysis import NAME, WORD_PATTERN, fold, index_term, name_kind
-from .names import NAME_MARK, name_key
+from monitor_search.analysis.analyzers import NAME, WORD_PATTERN, fold, index_term, name_kind
+from monitor_search.analysis.names import NAME_MARK, name_key
 
 _WORDS = re.compile(WORD_PATTERN)
 _CACHE_LIMIT = 500_000
-"""Distinct words remembered (about 100 bytes each) before the cache starts over."""
+"""Distinct words remembered before the cache starts over."""
 _terms: dict[str, str] = {}
 OPENING = 3
 """Letters compared before a word is stemmed in ``term_counts``."""
@@ -155,62 +149,3 @@ def name_counts(text: str) -> dict[str, int]:
         for term in terms if kind == NAME else terms[:1]:
             counts[term] = counts.get(term, 0) + 1
     return counts
-
-
-class FastText(TEXT):
-    """A TEXT field (positions, for phrases) indexed through ``text_positions``."""
-
-    def index(self, value, **kwargs):
-        boost = self.format.field_boost
-        for term, positions in remembered_positions(value).items():
-            yield term.encode("utf-8"), len(positions), len(positions) * boost, _encode(positions)
-
-
-def _encode(positions: list[int]) -> bytes:
-    """``Positions.encode`` (the count, then the pickled gaps); a single position's value,
-    the most common, is remembered."""
-    if len(positions) == 1:
-        value = _ONE_POSITION.get(positions[0])
-        if value is None:
-            value = pack_uint(1) + dumps(positions, 2)
-            if positions[0] < _REMEMBERED_POSITIONS:
-                _ONE_POSITION[positions[0]] = value
-        return value
-    gaps = [positions[0], *(b - a for a, b in pairwise(positions))]
-    return pack_uint(len(positions)) + dumps(gaps, 2)
-
-
-_ONE_POSITION: dict[int, bytes] = {}
-"""Position -> ``_encode([position])``: most postings are a word met once in its article.
-With the pool's per-field term dictionaries, 10,000 articles were indexed with about 6 %
-less CPU in the writing processes, each change giving about half (commit 34ea17c)."""
-_REMEMBERED_POSITIONS = 50_000
-"""Positions beyond this (articles longer than any seen) are encoded anew each time."""
-
-
-class FastNames(TEXT):
-    """The ``names`` field (frequencies only) indexed through ``name_counts``."""
-
-    def __init__(self, analyzer):
-        super().__init__(analyzer=analyzer, phrase=False)
-
-    def index(self, value, **kwargs):
-        boost = self.format.field_boost
-        for term, count in name_counts(value).items():
-            yield term.encode("utf-8"), count, count * boost, pack_uint(count)
-
-
-class TermCounts(COLUMN):
-    """A column of each article's body term counts (``encode_counts``), given the body text.
-
-    Feedback re-ranking needs the term counts of the best articles; recomputing them from
-    their text was the largest part of a query's time (about 20 ms: a fresh process stems
-    every word anew). Whoosh indexes fields in name order, so the body's positions are
-    still remembered when this column asks for them: no second analysis at indexing time.
-    """
-
-    def __init__(self):
-        super().__init__(CompressedBytesColumn(level=1))
-
-    def to_column_value(self, value):
-        return encode_counts(remembered_positions(value))

@@ -10,9 +10,7 @@ import dataclasses
 import json
 from typing import IO
 
-from .catalog import ArticleInfo, IndexStats, StoredArticle
-from .facets import Timeline
-from .search import Hit, SearchResult
+from monitor_search.model import ArticleInfo, Hit, IndexStats, SearchResult, StoredArticle, Timeline
 
 
 def info_object(info: ArticleInfo) -> dict:

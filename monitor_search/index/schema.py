@@ -12,11 +12,16 @@ from typing import TYPE_CHECKING
 from whoosh import columns
 from whoosh.fields import COLUMN, ID, NUMERIC, STORED, TEXT, Schema
 
-from .analysis import fold_key, name_analyzer, name_key_analyzer, text_analyzer
-from .fastindex import FastNames, FastText, TermCounts
+from monitor_search.analysis.analyzers import (
+    fold_key,
+    name_analyzer,
+    name_key_analyzer,
+    text_analyzer,
+)
+from monitor_search.engine.fields import FastNames, FastText, TermCounts
 
 if TYPE_CHECKING:  # parsing is for indexing; queries need not import it
-    from .article import Article
+    from monitor_search.model import Article
 
 SCHEMA_VERSION = 9
 """Bumped whenever fields or analysis change; an index of another version must be rebuilt."""
@@ -32,7 +37,7 @@ NAME_WEIGHT = 0.5
 a match of the word itself: the variant is found, but ranks below the spelling asked for."""
 
 BODY_TERMS = "body_terms"
-"""The column of each article's body term counts (``fastindex.TermCounts``)."""
+"""The column of each article's body term counts (``engine.fields.TermCounts``)."""
 
 FIELD_NAMES_FOR_USERS = ("title", "body", "publication", "source", "year", "volume", "issue")
 
@@ -44,7 +49,7 @@ NO_DATE = 0
 
 SHIFT_STEP = 8
 """Bits per level of Whoosh's numeric range terms: 4 terms per number instead of Whoosh's 8
-(20 fewer postings per article, about 5 % of all), and still few terms per range query."""
+(four fewer postings per number an article has), and still few terms per range query."""
 
 
 def build_schema() -> Schema:
@@ -101,7 +106,7 @@ def document_fields(article: Article, *, path: str, doc_id: str, signature: byte
 
 def article_from_stored(stored: dict) -> Article:
     """The ``Article`` that ``document_fields`` stored (the inverse, for what it stores)."""
-    from .article import Article
+    from monitor_search.model import Article
 
     date = stored.get("date")
     return Article(

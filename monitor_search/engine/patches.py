@@ -1,6 +1,6 @@
-"""Mends for Whoosh 2.7, applied once on import: a bug that changes answers and hot spots
-that made indexing and queries slow. Whoosh is unmaintained upstream, so they are fixed here;
-each has a test (``tests/test_postings.py``) or a measured figure (``benchmarks/RESULTS.md``).
+"""Mends for Whoosh 2.7.4, put in place by ``install``: a bug that changes answers and hot
+spots that make indexing and queries slow. Each has a test (``tests/test_postings.py``) or a
+measured figure (``benchmarks/RESULTS.md``).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def _find_first(self: AndNotMatcher) -> None:
     """Skip excluded documents from the start. Whoosh's version only checks whether both
     postings start on the same document, so when the excluded word's postings start earlier
     the first match is kept even if it holds the excluded word (``pipeline NOT Russia``
-    returned an article about a pipeline in Russia)."""
+    can return an article about a pipeline in Russia)."""
     if self.a.is_active() and self.b.is_active():
         self._find_next()
 
@@ -58,7 +58,7 @@ def _multi_column_reader(
 def _empty_column_reader(
     self: EmptyReader, fieldname: str, column=None, reverse: bool = False, translate: bool = True
 ):
-    """A column of no documents (Whoosh's empty index raised NotImplementedError)."""
+    """A column of no documents (Whoosh's empty index raises NotImplementedError)."""
     return EmptyColumnReader(None, 0)
 
 
@@ -75,8 +75,8 @@ def length_codes(perdoc: W3PerDocReader, fieldname: str) -> bytes | None:
 
 
 def _doc_field_length(self: W3PerDocReader, docnum: int, fieldname: str, default=0):
-    """Whoosh's answer, from ``length_codes``. Whoosh read the length file anew (a seek and a
-    read) for every posting it wrote: a seventh of all indexing time."""
+    """Whoosh's answer, from ``length_codes``. Whoosh reads the length file anew (a seek and
+    a read) for every posting it writes, a large share of all indexing time."""
     if docnum > self._doccount:
         raise IndexError(f"Asked for docnum {docnum!r} of {self._doccount}")
     codes = length_codes(self, fieldname)
@@ -89,8 +89,8 @@ def _doc_field_length(self: W3PerDocReader, docnum: int, fieldname: str, default
 def _read_offsets_and_lengths(self: VarBytesColumn.Reader) -> None:
     """Whoosh's, with the offsets of a column that did not store them (under 32,768
     documents) added up in C, and only when asked for (``_Offsets``): Whoosh's Python loop
-    over every document of the segment ran whenever a segment's stored fields or a column
-    were first read: 20 segments at 100,000 articles, 37 ms of a query's profiled time."""
+    over every document of the segment runs whenever a segment's stored fields or a column
+    are first read, in every segment a query opens."""
     dbfile, doccount = self._dbfile, self._doccount
     lastbyte = self._basepos + self._length - 1
     lens_code = chr(dbfile.get_byte(lastbyte))
@@ -130,23 +130,24 @@ class _Offsets:
         return self._all[docnum]
 
 
-_WHOOSH_RANGES_FOR_KEY = HashReader.ranges_for_key
-_WHOOSH_DOC_FREQUENCY = W3TermsReader.doc_frequency
-_WHOOSH_HASH_READER_INIT = HashReader.__init__
+WHOOSH_RANGES_FOR_KEY = HashReader.ranges_for_key
+WHOOSH_DOC_FREQUENCY = W3TermsReader.doc_frequency
+WHOOSH_HASH_READER_INIT = HashReader.__init__
+"""Whoosh's own methods that ``install`` replaces, for the mends that call or check them."""
 
 
 def _ranges_for_key(self: HashReader, key: bytes):
     """Whoosh's look-up of a key in a terms file, with one ``pread`` per item read.
 
     Whoosh reads each hash slot, key length and key with a seek and a buffered read through
-    two layers of Python methods (and the buffered file refills 8 KB for each): about 18
-    microseconds a term, in every segment (an archive of 100,000 articles has about 20),
-    and a query with feedback looks up some 1,500 terms. (A memory map was slower still:
-    each query maps the files anew, and page faults are dear in a virtual machine.)
+    two layers of Python methods (and the buffered file refills 8 KB for each), for each
+    term in every segment, and a query with feedback looks up many terms. (Not a memory
+    map: each query would map the files anew, and page faults are dear in a virtual
+    machine.)
     """
     dbfile = self.dbfile
     if not getattr(dbfile, "is_real", False):
-        yield from _WHOOSH_RANGES_FOR_KEY(self, key)
+        yield from WHOOSH_RANGES_FOR_KEY(self, key)
         return
     if not isinstance(key, bytes):
         raise TypeError(f"Key {key!r} should be bytes")
@@ -180,7 +181,7 @@ def doc_frequencies(readers, fieldname: str, tbytes: bytes) -> Iterator[int]:
     """How many documents of each segment reader have the term (0 where none has it):
     ``SegmentReader.doc_frequency``, with the key hashed once for all segments and each
     look-up read with two ``pread`` calls (the hash slot; then the key and the count, which
-    follow each other). Feedback counts some forty words in every segment of an archive."""
+    follow each other). Feedback counts dozens of words in every segment of an archive."""
     hashes: dict[bytes, int] = {}
     for reader in readers:
         terms = getattr(reader, "_terms", None)
@@ -196,7 +197,7 @@ def _terms_count(terms: W3TermsReader, fieldname: str, tbytes: bytes, hashes: di
     table = terms._tindex
     if not getattr(table.dbfile, "is_real", False):
         try:
-            return _WHOOSH_DOC_FREQUENCY(terms, fieldname, tbytes)
+            return WHOOSH_DOC_FREQUENCY(terms, fieldname, tbytes)
         except KeyError:  # Whoosh's look-up of a missing term
             return 0
     key = terms._keycoder(fieldname, tbytes)
@@ -218,9 +219,8 @@ def _count_in(table: HashReader, descriptor: int, key: bytes, keyhash: int) -> i
 
 
 def _hash_reader_init(self: HashReader, dbfile, length=None, magic=b"HSH3", startoffset=0):
-    """Whoosh's, with the directory of 256 hash tables read in one piece: Whoosh read it
-    entry by entry, 60 % of opening an archive of 100,000 articles (20 segments, 3.9 ms in
-    all) every time it is opened."""
+    """Whoosh's, with the directory of 256 hash tables read in one piece: Whoosh reads it
+    entry by entry, most of what opening an archive costs, every time it is opened."""
     self.dbfile = dbfile
     self.startoffset = startoffset
     self.is_closed = False
@@ -257,12 +257,15 @@ _DOC_FREQUENCY_AT = 1 + struct.calcsize("!f")
 after a flags byte and the total weight)."""
 _UINT = struct.Struct("!I")
 
-AndNotMatcher._find_first = _find_first
-MultiReader.column_reader = _multi_column_reader
-CompressedBytesColumn._default = b""  # a segment without the column reads as empty values
-EmptyReader.column_reader = _empty_column_reader
-W3TermsReader.doc_frequency = _doc_frequency
-HashReader.__init__ = _hash_reader_init
-HashReader.ranges_for_key = _ranges_for_key
-W3PerDocReader.doc_field_length = _doc_field_length
-VarBytesColumn.Reader._read_offsets_and_lengths = _read_offsets_and_lengths
+
+def install() -> None:
+    """Put every mend in place, in this process and the writing processes it forks."""
+    AndNotMatcher._find_first = _find_first
+    MultiReader.column_reader = _multi_column_reader
+    CompressedBytesColumn._default = b""  # a segment without the column reads as empty values
+    EmptyReader.column_reader = _empty_column_reader
+    W3TermsReader.doc_frequency = _doc_frequency
+    HashReader.__init__ = _hash_reader_init
+    HashReader.ranges_for_key = _ranges_for_key
+    W3PerDocReader.doc_field_length = _doc_field_length
+    VarBytesColumn.Reader._read_offsets_and_lengths = _read_offsets_and_lengths

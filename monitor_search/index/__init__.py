@@ -1,0 +1,1 @@
+"""The index on disk: its schema, opening and locking it, and adding articles to it."""

@@ -1,0 +1,1 @@
+"""Queries over the index: parsing, matching, scoring, passages, facets and lookups."""

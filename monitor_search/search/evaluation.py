@@ -1,0 +1,295 @@
+"""Word queries evaluated from the postings, without Whoosh's matchers.
+
+For the queries users type most (words in headline and body joined by OR or AND, name
+variants, ``AND NOT``, phrases), ``WordScorer`` computes the very BM25F scores Whoosh's
+matchers would (``engine.bm25``), from postings read in bulk (``engine.postings``). Phrases
+decode positions only for articles that have all their words. Counts are set operations on
+each segment's own document numbers, and ``evaluate_among`` scores only given articles
+(``search.pruning`` picks them). ``tests/test_postings.py`` checks the scores equal Whoosh's. Any
+other query (wildcards, ranges, phrases with a slop) is answered by Whoosh.
+
+``AND NOT`` here excludes every article of the excluded part, the first of a segment
+included (Whoosh 2.7.4's ``AndNotMatcher`` can keep it; ``engine.patches`` mends that one
+for the queries Whoosh answers).
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Collection, Iterable, Iterator
+from itertools import compress
+
+from whoosh import query as wq
+from whoosh.scoring import BM25F
+
+from monitor_search.engine.bm25 import Scores, TermScores
+from monitor_search.engine.postings import SegmentPostings, Unsupported
+
+
+def supports(query: wq.Query, searcher) -> bool:
+    """Whether ``evaluate`` can answer ``query`` on ``searcher``."""
+    if not isinstance(searcher.weighting, BM25F):
+        return False
+    return _supported(query, searcher.schema)
+
+
+def _supported(query: wq.Query, schema) -> bool:
+    kind = type(query)
+    if kind is wq.Term:
+        return query.fieldname in schema and schema[query.fieldname].scorable
+    if kind is wq.Every:
+        return query.fieldname in (None, "", "*")
+    if kind in (wq.Or, wq.And):
+        return bool(query.subqueries) and all(_supported(q, schema) for q in query.subqueries)
+    if kind is wq.AndNot:
+        return _supported(query.a, schema) and _supported(query.b, schema)
+    if kind is wq.Phrase:  # Whoosh's default: words next to each other, in order
+        if query.fieldname not in schema or query.slop != 1 or not query.words:
+            return False
+        fieldformat = schema[query.fieldname].format
+        return fieldformat is not None and fieldformat.supports("positions")
+    return False
+
+
+class WordScorer:
+    """BM25F scores and matches of Term / Or / And / AndNot / Phrase queries for one searcher;
+    each query part is evaluated once (the tiers of a search share their parts)."""
+
+    def __init__(self, searcher):
+        self._searcher = searcher
+        self.postings = SegmentPostings(searcher)
+        self.terms = TermScores(searcher, self.postings)
+        self._documents_of: dict[tuple[str, str], Iterable[int]] = {}
+        self._evaluated: dict[wq.Query, Scores] = {}
+        """Query part -> its scores (Whoosh's queries compare and hash by content)."""
+        self._located: dict[wq.Query, list[list[int]]] = {}
+        """Phrase -> ``locate`` of its articles."""
+
+    def allowed_by(self, filter_query: wq.Query | None) -> set[int] | None:
+        """The articles ``filter_query`` lets through (None: no filter, all of them). All
+        but a few (``similar`` leaves out its own article) are taken from the segments'
+        sizes, without walking every article through Whoosh's matchers."""
+        if filter_query is None:
+            return None
+        docs_for = self._searcher.docs_for_query
+        if type(filter_query) is wq.AndNot and type(filter_query.a) is wq.Every:
+            return self.postings.live().difference(docs_for(filter_query.b))
+        return set(docs_for(filter_query))
+
+    def evaluate(self, query: wq.Query, allowed: set[int] | None = None) -> Scores:
+        """Every article ``query`` matches (among ``allowed`` if given) with its score."""
+        scores = self._evaluate(query)
+        if allowed is not None:
+            scores = {docnum: score for docnum, score in scores.items() if docnum in allowed}
+        return scores
+
+    def matches(self, query: wq.Query, allowed: set[int] | None = None) -> set[int]:
+        """The articles ``query`` matches (among ``allowed`` if given), without their scores:
+        unions and intersections of document numbers, far cheaper than adding up scores."""
+        found: set[int] = set()
+        for _, base, local in self._segments_matching(query):
+            found.update(map(base.__add__, local))
+        return found if allowed is None else found & allowed
+
+    def evaluate_among(self, query: wq.Query, docnums: set[int]) -> Scores:
+        """``evaluate`` for only the articles in ``docnums`` (none of them deleted: callers
+        pass matches or candidates, which come from the postings without deleted
+        articles): the same floats, with each term looked up for those articles instead of
+        scored in all of its postings."""
+        wanted = self.postings.locate(docnums)
+
+        def scores(part: wq.Query) -> Scores:
+            kind = type(part)
+            if kind is wq.Term:
+                found = self.terms.term_scores_among(part.fieldname, part.text, wanted)
+                return _boosted(found, part.boost)
+            if kind in (wq.Or, wq.And):
+                return joined(part, [scores(q) for q in part.subqueries])
+            return {
+                docnum: score for docnum, score in self._evaluate(part).items() if docnum in docnums
+            }
+
+        return scores(query)
+
+    def count(self, query: wq.Query, allowed: set[int] | None = None) -> int:
+        """How many articles ``query`` matches (among ``allowed``): segment by segment on the
+        postings' own document numbers, which saves an addition per posting."""
+        if allowed is None and query in self._evaluated:  # scored in full already
+            return len(self._evaluated[query])
+        if allowed is None:
+            return sum(len(local) for _, _, local in self._segments_matching(query))
+        wanted = self.postings.locate(allowed)
+        return sum(
+            len(set(local).intersection(wanted[number]))
+            for number, _, local in self._segments_matching(query)
+        )
+
+    def term_documents(self, field: str, text: str) -> Iterable[int]:
+        """The articles that have the term, without their scores (a set built from the
+        document numbers alone costs a fraction of scoring them)."""
+        key = (field, text)
+        known = self.terms.known(field, text)
+        if known is not None:
+            return known.keys()
+        if key not in self._documents_of:
+            self._documents_of[key] = self.matches(wq.Term(field, text))
+        return self._documents_of[key]
+
+    def _segments_matching(self, query: wq.Query) -> Iterator[tuple[int, int, Collection[int]]]:
+        """(segment number, base, segment-local numbers of the articles ``query`` matches)
+        for each segment that has any, deleted articles left out."""
+        for number, (base, deleted) in enumerate(
+            zip(self.postings.bases, self.postings.deleted, strict=True)
+        ):
+            local = self._local(query, number)
+            if local and deleted:
+                local = set(local).difference(deleted)
+            if local:
+                yield number, base, local
+
+    def _local(self, query: wq.Query, number: int) -> Collection[int]:
+        """The segment-local numbers of segment ``number``'s documents ``query`` matches
+        (deleted ones may be among them)."""
+        kind = type(query)
+        if kind is wq.Term:
+            tbytes = self.postings.term_bytes(query.fieldname, query.text)
+            arrays = self.postings.arrays(number, query.fieldname, tbytes)
+            return () if arrays is None else arrays[0]
+        if kind is wq.Every:
+            return range(self.postings.segments[number][0].doc_count_all())
+        if kind is wq.Phrase:  # positions are needed: its articles come from its evaluation
+            if query not in self._located:
+                self._located[query] = self.postings.locate(self._evaluate(query))
+            return self._located[query][number]
+        if kind is wq.AndNot:
+            return set(self._local(query.a, number)).difference(self._local(query.b, number))
+        if kind in (wq.Or, wq.And):
+            parts = [self._local(q, number) for q in query.subqueries]
+            return set().union(*parts) if kind is wq.Or else _common(parts)
+        raise Unsupported(repr(query))
+
+    def _evaluate(self, query: wq.Query) -> Scores:
+        """``evaluate`` without ``allowed``, each query part once."""
+        found = self._evaluated.get(query)
+        if found is None:
+            found = self._evaluated[query] = self._evaluated_anew(query)
+        return found
+
+    def _evaluated_anew(self, query: wq.Query) -> Scores:
+        kind = type(query)
+        if kind is wq.Term:
+            return _boosted(self.terms.term_scores(query.fieldname, query.text), query.boost)
+        if kind is wq.Every:  # every article, each scoring the boost, as in Whoosh
+            return dict.fromkeys(self.postings.live(), query.boost)
+        if kind is wq.AndNot:
+            kept, dropped = self._evaluate(query.a), self._evaluate(query.b)
+            return {docnum: score for docnum, score in kept.items() if docnum not in dropped}
+        if kind is wq.Phrase:
+            return _boosted(self._phrase(query.fieldname, query.words), query.boost)
+        if kind in (wq.Or, wq.And):
+            return joined(query, [self._evaluate(q) for q in query.subqueries])
+        raise Unsupported(repr(query))
+
+    def _phrase(self, field: str, words: list[str]) -> Scores:
+        """Articles with ``words`` one after the other in ``field``, each scoring the sum of
+        the words' scores, as Whoosh's ``Phrase`` (slop 1) scores them. Only the articles
+        that have every word are looked at, and only their postings' positions decoded;
+        only the articles with the phrase are scored."""
+        present = [self.term_documents(field, word) for word in words]
+        if not all(present):
+            return {}
+        matched: Collection[int] = _common(present)
+        if len(words) > 1 and matched:
+            matched = self._with_phrase(field, words, matched)
+        wanted = self.postings.locate(matched)
+        scores = {word: self.terms.term_scores_among(field, word, wanted) for word in set(words)}
+        return _tree_sums([scores[word] for word in words], matched)
+
+    def _with_phrase(self, field: str, words: list[str], candidates: set[int]):
+        """The ``candidates`` in which the words follow each other: the positions where the
+        phrase could start, narrowed word by word (an article drops out, and its postings
+        are no longer decoded, as soon as none is left)."""
+        starts: dict[int, set[int]] = {}
+        decoded: dict[str, dict[int, list[int]]] = {}
+        alive: Collection[int] = candidates
+        for offset, word in enumerate(words):
+            if word not in decoded:
+                decoded[word] = self.postings.positions(field, word, self.postings.locate(alive))
+            positions = decoded[word]
+            if offset == 0:
+                starts = {docnum: set(positions.get(docnum, ())) for docnum in alive}
+            else:
+                back = offset.__rsub__  # position - offset
+                starts = {
+                    docnum: kept
+                    for docnum in alive
+                    if (kept := starts[docnum].intersection(map(back, positions.get(docnum, ()))))
+                }
+            alive = starts.keys()
+        return alive
+
+
+def top(scores: Scores, limit: int) -> list[tuple[int, float]]:
+    """The ``limit`` best (docnum, score) pairs: highest score first, then lowest docnum,
+    as Whoosh's collector orders them. The scores alone are ranked first (compared in C),
+    then only the pairs that reach the lowest of the best are sorted."""
+    candidates = scores.items()
+    if len(scores) > limit:
+        lowest = heapq.nlargest(limit, scores.values())[-1]
+        candidates = compress(candidates, map(lowest.__le__, scores.values()))
+    return sorted(candidates, key=lambda item: (-item[1], item[0]))[:limit]
+
+
+def joined(query: wq.Or | wq.And, parts: list[Scores]) -> Scores:
+    """The scores of an OR or an AND, given those of its parts, added up as Whoosh adds
+    them (a one-part group ignores its boost, as in Whoosh)."""
+    if len(parts) == 1:
+        return parts[0]
+    together = _union(parts) if type(query) is wq.Or else _intersection(parts)
+    return _boosted(together, query.boost)
+
+
+def _boosted(scores: Scores, boost: float) -> Scores:
+    if boost == 1.0:
+        return scores
+    return {docnum: score * boost for docnum, score in scores.items()}
+
+
+def _union(parts: list[Scores]) -> Scores:
+    """Each article's scores in ``parts`` added up in the parts' order, as Whoosh's OR adds
+    them."""
+    joined = parts[0]
+    for part in parts[1:]:
+        merged = {**joined, **part}
+        for docnum in joined.keys() & part.keys():
+            merged[docnum] = joined[docnum] + part[docnum]
+        joined = merged
+    return joined
+
+
+def _common(parts: list) -> set[int]:
+    """The document numbers in every one of ``parts`` (sets or score dictionaries)."""
+    smallest = min(parts, key=len)
+    return set(smallest).intersection(*(part for part in parts if part is not smallest))
+
+
+def _intersection(parts: list[Scores]) -> Scores:
+    joined, *others = parts
+    # Added in query order: Whoosh's order for two parts. (With three or more, Whoosh
+    # joins the smaller first, so a sum can differ from its score in the last bit.)
+    for part in others:
+        joined = {
+            docnum: score + part[docnum] for docnum, score in joined.items() if docnum in part
+        }
+    return joined
+
+
+def _tree_sums(parts: list[Scores], docnums: Iterable[int]) -> Scores:
+    """For each of ``docnums``, its scores in ``parts`` added up in the order of Whoosh's
+    ``make_binary_tree`` of intersections (the first half, then the second), so that the
+    floats come out identical."""
+    if len(parts) == 1:
+        return {docnum: parts[0][docnum] for docnum in docnums}
+    half = len(parts) // 2
+    first, second = _tree_sums(parts[:half], docnums), _tree_sums(parts[half:], docnums)
+    return {docnum: first[docnum] + second[docnum] for docnum in docnums}
