@@ -236,3 +236,17 @@ def test_all_but_one_article_as_whoosh_counts_them(word_index):
         expected = set(searcher.docs_for_query(everything_but))
         assert WordScorer(searcher).allowed_by(everything_but) == expected
         assert 5 not in expected
+
+
+def test_the_library_takes_an_index_folder_as_a_string(corpus, tmp_path):
+    from monitor_search.search.catalog import get_article, index_stats, iter_articles
+    from monitor_search.search.searcher import count_timeline, similar
+
+    folder = str(tmp_path / "text-path")
+    assert update_index([str(corpus)], folder).new > 0
+    found = search(folder, "pipeline")
+    assert found.total > 0
+    assert count_timeline(folder, "pipeline")[0] == found.total
+    assert index_stats(folder).articles == len(list(iter_articles(folder)))
+    assert get_article(folder, found.hits[0].id).id == found.hits[0].id
+    assert similar(folder, found.hits[0].id).hits

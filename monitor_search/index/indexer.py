@@ -87,6 +87,7 @@ def update_index(
     The callbacks let a front end show progress: ``on_start(number_of_files)``, then
     ``on_file(path)`` after each file, ``on_skip(path, reason)`` for each file left out.
     """
+    index_dir = Path(index_dir)
     started = time.monotonic()
     report = IndexReport()
     found = discover(paths)

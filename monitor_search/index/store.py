@@ -68,6 +68,7 @@ def write_marker(index_dir: Path, **updates) -> None:
 def open_for_reading(index_dir: Path):
     """The Whoosh index in ``index_dir``, checked to be an msearch index that opens."""
     engine.install()
+    index_dir = Path(index_dir)
     marker = read_marker(index_dir) if index_dir.is_dir() else None
     if marker is None:
         if index_dir.is_dir() and not _looks_empty(index_dir):
@@ -193,6 +194,7 @@ def read_index(index_dir: Path, read: Callable[[object], T]) -> T:
     is read again from the new commit; a failure that stays is damage if ``find_damage``
     finds some, and otherwise goes on as it is: a fault in msearch, not in the index.
     """
+    index_dir = Path(index_dir)
     for attempt in range(_OPEN_RETRIES):
         ix = open_for_reading(index_dir)
         try:
@@ -250,6 +252,7 @@ def locked_for_writing(
     previous index stays whole until the new one is committed.
     """
     engine.install()
+    index_dir = Path(index_dir)
     _claim_folder(index_dir)
     with _write_lock(index_dir, wait_seconds, on_wait):
         marker = read_marker(index_dir)

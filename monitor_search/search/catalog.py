@@ -46,6 +46,7 @@ def get_article(index_dir: Path, key: str) -> StoredArticle:
 
 def iter_articles(index_dir: Path):
     """Every article in the index, in index order."""
+    index_dir = Path(index_dir)
     ix = open_for_reading(index_dir)
     with read_failures(ix, index_dir), ix.searcher() as searcher:
         for docnum in searcher.reader().all_doc_ids():
@@ -62,6 +63,7 @@ def index_stats(index_dir: Path) -> IndexStats:
 
     Counted from the per-document columns the facets use, not from stored articles: a few
     bytes per article instead of its whole text."""
+    index_dir = Path(index_dir)
 
     def read(ix) -> tuple[dict, int]:
         with ix.searcher() as searcher:
