@@ -41,6 +41,7 @@ WORKERS = min(4, os.cpu_count() or 1)
 so it is by far the slowest system here, and the CI machine has two cores."""
 
 _MARKER = re.compile(r"^\.([IATBW])\b\s*(\S*)\s*$")
+_ANY_MARKER = re.compile(r"^\.([A-Z])\b\s*(\S*)\s*$")
 _WORD = re.compile(r"\w+")
 
 Ranker = Callable[[list[str]], list[list[str]]]
@@ -77,21 +78,23 @@ class Result:
 # --- reading the collection -------------------------------------------------------------
 
 
-def read_smart(path: Path) -> list[dict[str, str]]:
+def read_smart(path: Path, *, cranfield: bool = True) -> list[dict[str, str]]:
     """Records of a SMART file as ``{"I": id, "T": ..., "W": ...}``, whitespace collapsed.
 
-    Once a record's ``.W`` starts, later marker lines are dropped rather than obeyed: three
-    Cranfield records (240, 576, 578) repeat ``.A``/``.B``/``.W`` inside their abstract, and
-    obeying them would move abstract text into the author field or drop it.
+    In Cranfield, once a record's ``.W`` starts, later marker lines are dropped rather than
+    obeyed: three records (240, 576, 578) repeat ``.A``/``.B``/``.W`` inside their abstract,
+    and obeying them would move abstract text into the author field or drop it. In CACM every
+    marker is obeyed (its ``.B``, ``.A``, ``.N``, ``.X`` and ``.K`` follow the abstract).
     """
+    pattern = _MARKER if cranfield else _ANY_MARKER
     records: list[dict[str, list[str]]] = []
     field = ""
     for line in path.read_text(encoding="ascii", errors="replace").splitlines():
-        marker = _MARKER.match(line)
+        marker = pattern.match(line)
         if marker and marker[1] == "I":
             records.append({"I": [marker[2]]})
             field = ""
-        elif marker and field != "W":
+        elif marker and (field != "W" or not cranfield):
             field = marker[1]
         elif records and field and not marker:
             records[-1].setdefault(field, []).append(line)
@@ -134,6 +137,32 @@ def load_cranfield(folder: Path) -> Collection:
         for position, r in enumerate(read_smart(folder / "cran.qry"), start=1)
     }
     return Collection(documents, queries, read_judgments(folder / "cranqrel"))
+
+
+def load_cacm(folder: Path) -> Collection:
+    """Title and abstract of each document (half of them a title alone), the 52 queries
+    with judgments among 64 (ids without their zero padding), binary gain 1."""
+    documents = [
+        Document(id=r["I"], title=r.get("T", ""), body=r.get("W", ""))
+        for r in read_smart(folder / "cacm.all", cranfield=False)
+        if r.get("T") or r.get("W")
+    ]
+    queries = {r["I"]: r.get("W", "") for r in read_smart(folder / "query.text", cranfield=False)}
+    gains: dict[str, dict[str, int]] = {}
+    for line in (folder / "qrels.text").read_text(encoding="ascii").splitlines():
+        if line.strip():
+            query, doc = line.split()[:2]
+            gains.setdefault(str(int(query)), {})[doc] = 1
+    return Collection(documents, queries, gains)
+
+
+def load_collection(folder: Path) -> tuple[str, Collection] | None:
+    """The collection in ``folder`` by the files it has (Cranfield or CACM), or None."""
+    if (folder / "cran.all.1400").is_file():
+        return "Cranfield", load_cranfield(folder)
+    if (folder / "cacm.all").is_file():
+        return "CACM", load_cacm(folder)
+    return None
 
 
 # --- measures -----------------------------------------------------------------------------
@@ -362,7 +391,8 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         nargs="?",
         type=Path,
         default=DEFAULT_COLLECTION,
-        help="folder with cran.all.1400, cran.qry and cranqrel (default: %(default)s)",
+        help="folder with Cranfield (cran.all.1400, cran.qry, cranqrel) or CACM (cacm.all, "
+        "query.text, qrels.text) (default: %(default)s)",
     )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument(
@@ -376,15 +406,17 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_arguments(argv)
-    if not (args.collection / "cran.all.1400").is_file():
-        reason = f"no Cranfield collection at {args.collection}"
+    started = time.perf_counter()
+    loaded = load_collection(args.collection)
+    if loaded is None:
+        reason = f"no Cranfield or CACM collection at {args.collection}"
         print(json.dumps({"skipped": reason}) if args.json else f"skipped: {reason}")
         return 0
-    started = time.perf_counter()
-    collection = load_cranfield(args.collection)
+    name, collection = loaded
     results = [run_system(name, collection) for name in SYSTEMS]
     summary = {
         "collection": str(args.collection),
+        "name": name,
         "documents": len(collection.documents),
         "queries": sum(1 for query in collection.queries if collection.gains.get(query)),
         "seconds": round(time.perf_counter() - started, 1),
@@ -394,7 +426,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({**summary, "results": [asdict(r) for r in results]}, indent=2))
     else:
         print(
-            f"Cranfield: {summary['documents']} documents, {summary['queries']} judged queries, "
+            f"{name}: {summary['documents']} documents, {summary['queries']} judged queries, "
             f"{summary['seconds']} s in all (msearch's queries on {WORKERS} processes)"
         )
         print(table(results))
