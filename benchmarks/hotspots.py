@@ -26,7 +26,9 @@ The profiler slows Python code more than C code, so its shares are a guide to wh
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
+import importlib
 import json
 import os
 import pstats
@@ -218,14 +220,23 @@ def profile_index(space: Workspace, articles: int) -> None:
 
 def reset_caches() -> None:
     """Empty msearch's per-word caches, so a second run in one process starts as cold as a
-    new ``msearch index`` does (module-level dicts in ``analysis.terms`` and ``engine.fields``)."""
-    from monitor_search.analysis import terms
-    from monitor_search.engine import fields
-
-    for module in (terms, fields):
+    new ``msearch index`` does: the module-level dicts of the modules that analyse words, in
+    whichever of them the tree profiled has (older trees kept them in ``fastindex``)."""
+    for module in _modules(
+        "monitor_search.analysis.terms", "monitor_search.engine.fields", "monitor_search.fastindex"
+    ):
         for name, value in vars(module).items():
             if name.startswith("_") and not name.startswith("__") and isinstance(value, dict):
                 value.clear()
+
+
+def _modules(*names: str) -> list:
+    """The modules among ``names`` that the tree profiled has."""
+    found = []
+    for name in names:
+        with contextlib.suppress(ImportError):
+            found.append(importlib.import_module(name))
+    return found
 
 
 # --- fields: unprofiled cost per step and per field --------------------------------------

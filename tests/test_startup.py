@@ -65,7 +65,7 @@ def test_the_library_imports_nothing_in_place_of_the_standard_library():
     """The Python API: importing msearch leaves ``urllib.request`` and the rest as they are."""
     code = """
 import sys
-import monitor_search.search, monitor_search.index.indexer
+import monitor_search.search.searcher, monitor_search.index.indexer
 assert not any(type(module).__name__ == "_StandIn" for module in sys.modules.values())
 import urllib.request
 assert callable(urllib.request.urlopen)
