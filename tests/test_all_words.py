@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -222,3 +223,16 @@ def _table_distance(a: str, b: str) -> int:
 def test_edit_distance_is_the_table_distance(a, b):
     assert edit_distance(a, b) == _table_distance(a, b) == edit_distance(b, a)
     assert edit_distance("shevardnadze", "shevardandze") == 1  # a swap is one edit
+
+
+def test_not_a_group_leaves_out_the_articles_with_all_of_it(tmp_path):
+    """``NOT (oil pipeline)`` leaves out the articles with both words, in the count and in
+    the "some of the words" count alike (which is never the smaller)."""
+    folder = tmp_path / "articles"
+    write_article(folder, "both.txt", "GAS NOTE", "Oil and the pipeline.")
+    write_article(folder, "oil.txt", "GAS NOTE", "Oil only.")
+    write_article(folder, "none.txt", "GAS NOTE", "Nothing else.")
+    update_index([str(folder)], tmp_path / "ix")
+    result = search(tmp_path / "ix", "gas NOT (oil pipeline)")
+    assert sorted(Path(hit.path).stem for hit in result.hits) == ["none", "oil"]
+    assert result.total == result.total_any == 2

@@ -7,7 +7,7 @@ import sys
 import time
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from monitor_search.errors import MsearchError
@@ -117,6 +117,7 @@ def test_syntax_heavy(index_dir, text):
     max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(st.lists(st.sampled_from(SYNTAX_PIECES), max_size=12).map(" ".join))
+@example("NOT ( *  TO ] )")  # the "some words" query once matched fewer than the "all"
 def test_syntax_heavy_spaced(index_dir, text):
     check(index_dir, text)
 

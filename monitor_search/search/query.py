@@ -84,6 +84,8 @@ def build_query(text: str, schema, reader=None) -> Ranking:
         any_parts = _parse_syntax(text, schema, all_parts=False)
         if any_parts is not None:
             all_parts = _parse_syntax(text, schema, all_parts=True)
+            if all_parts is not None:
+                any_parts = _excluding_alike(any_parts, all_parts)
             all_words = None if all_parts in (None, any_parts) else all_parts
             return _varied(Ranking(any_parts, all_words), text, reader)
     return ranking_for_words(text, reader)
@@ -232,6 +234,26 @@ def _parse_syntax(text: str, schema, *, all_parts: bool) -> wq.Query | None:
     if _is_null(parsed):
         return None
     return _bind_negations(parsed)
+
+
+def _excluding_alike(any_parts: wq.Query, all_parts: wq.Query) -> wq.Query:
+    """``any_parts`` with what it excludes taken from ``all_parts``: ``NOT (a b)`` leaves out
+    the articles with both words in either query. (Left out with either word, as OR would
+    say, the "some of the words" query would match fewer articles than the "all" one.)"""
+    if type(any_parts) is not type(all_parts):
+        return any_parts
+    if type(any_parts) is wq.AndNot:
+        return wq.AndNot(_excluding_alike(any_parts.a, all_parts.a), all_parts.b)
+    if isinstance(any_parts, wq.BinaryQuery):
+        return any_parts.__class__(
+            _excluding_alike(any_parts.a, all_parts.a), _excluding_alike(any_parts.b, all_parts.b)
+        )
+    if isinstance(any_parts, wq.CompoundQuery) and len(any_parts.subqueries) == len(
+        all_parts.subqueries
+    ):
+        parts = map(_excluding_alike, any_parts.subqueries, all_parts.subqueries)
+        return any_parts.__class__(list(parts), boost=any_parts.boost)
+    return any_parts
 
 
 def _is_null(q: wq.Query) -> bool:
