@@ -1,16 +1,20 @@
-"""Relevance benchmark: msearch's ranking on the Cranfield collection, beside three anchors.
+"""Relevance benchmark: msearch's ranking on Cranfield or CACM, beside Lucene and three more.
 
-Unit tests say the ranking works; only judged queries say whether it is *good*. Cranfield is
-small enough to run in seconds and judged with graded relevance, so every change to analysis or
-scoring can be measured against it. msearch is run end to end (its own indexer over Monitor-
-format files, the same ``search`` function ``msearch query`` calls); stock Whoosh, SQLite FTS5
-and tantivy run on the same documents and queries, so a change in msearch's figure can be told
+Unit tests say the ranking works; only judged queries say whether it is *good*. Cranfield
+(aerodynamics abstracts, graded judgments) and CACM (computing titles and abstracts, half of
+them a title alone; long questions) are small enough to run in seconds, so every change to
+analysis or scoring can be measured on both. msearch is run end to end (its own indexer over
+Monitor-format files, the same ``search`` function ``msearch query`` calls); Lucene 9's BM25
+(Anserini 0.22.1, two parameter sets, with and without RM3), stock Whoosh, SQLite FTS5 and
+tantivy run on the same documents and queries, so a change in msearch's figure can be told
 apart from a change in how the collection is read.
 
     python benchmarks/relevance.py [COLLECTION_DIR] [--json] [--min-ndcg X]
 
 A missing collection is a skip (exit 0), not a failure: the data set is not part of the
-repository. ``--min-ndcg`` makes the run fail (exit 1) when msearch falls below a floor.
+repository. So is a system that cannot run here (tantivy not installed; no Java, or no
+Anserini jar: ``make anserini``). ``--min-ndcg`` makes the run fail (exit 1) when msearch
+falls below a floor.
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ import json
 import math
 import os
 import re
+import shutil
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -36,6 +42,10 @@ DEFAULT_COLLECTION = REPO.parent / "shared" / "datasets" / "cranfield"
 NDCG_DEPTH = 10
 DEPTH = 100
 """Ranks evaluated for MAP and recall; also how many hits each system is asked for."""
+ANSERINI_JAR = Path(
+    os.environ.get("ANSERINI_JAR", REPO / "benchmarks" / ".work" / "anserini-0.22.1-fatjar.jar")
+)
+"""Anserini 0.22.1 (Lucene 9), from the pyserini 0.22.1 wheel: ``make anserini``."""
 WORKERS = min(4, os.cpu_count() or 1)
 """Processes that run msearch's queries: ``search`` is pure Python and highlights every hit,
 so it is by far the slowest system here, and the CI machine has two cores."""
@@ -53,6 +63,10 @@ class Document:
     id: str
     title: str
     body: str
+
+
+System = Callable[[list[Document], Path], contextlib.AbstractContextManager[Ranker]]
+"""Given the documents and a scratch folder: a context that indexes them and yields a ranker."""
 
 
 @dataclass(frozen=True)
@@ -328,6 +342,69 @@ def tantivy_system(documents: list[Document], workdir: Path) -> Iterator[Ranker]
     yield _each(rank_one)
 
 
+class Unavailable(Exception):
+    """A system that cannot run on this machine (a program or file it needs is missing)."""
+
+
+def lucene_system(k1: float, b: float, rm3: bool) -> System:
+    """Lucene 9's BM25 as Anserini runs it (its English analyzer: Porter stemmer, Lucene's
+    stop words), on one ``contents`` field of title and body; with ``rm3``, Anserini's RM3
+    feedback, which re-retrieves with the expanded query. Java and the jar are optional."""
+
+    @contextlib.contextmanager
+    def system(documents: list[Document], workdir: Path) -> Iterator[Ranker]:
+        if shutil.which("java") is None:
+            raise Unavailable("no java on PATH")
+        if not ANSERINI_JAR.is_file():
+            raise Unavailable(f"no {ANSERINI_JAR.name} (make anserini, or set ANSERINI_JAR)")
+        source = workdir / "json"
+        source.mkdir()
+        with (source / "docs.jsonl").open("w", encoding="utf-8") as out:
+            for doc in documents:
+                out.write(json.dumps({"id": doc.id, "contents": f"{doc.title}\n{doc.body}"}))
+                out.write("\n")
+        index = workdir / "lucene-index"
+        _anserini(
+            "io.anserini.index.IndexCollection",
+            *("-collection", "JsonCollection", "-input", source, "-index", index),
+            *("-generator", "DefaultLuceneDocumentGenerator", "-threads", "2"),
+            "-storePositions",
+            "-storeDocvectors",
+            "-storeRaw",
+        )
+
+        def rank(texts: list[str]) -> list[list[str]]:
+            topics = workdir / "topics.tsv"
+            topics.write_text(
+                "".join(f"{n}\t{' '.join(_words(text))}\n" for n, text in enumerate(texts)),
+                encoding="utf-8",
+            )
+            run = workdir / "run.trec"
+            _anserini(
+                "io.anserini.search.SearchCollection",
+                *("-index", index, "-topics", topics, "-topicreader", "TsvString"),
+                *("-output", run, "-hits", DEPTH, "-bm25", "-bm25.k1", k1, "-bm25.b", b),
+                *(["-rm3"] if rm3 else []),
+            )
+            ranked: list[list[str]] = [[] for _ in texts]
+            for line in run.read_text(encoding="utf-8").splitlines():
+                query, _q0, doc, *_rest = line.split()
+                ranked[int(query)].append(doc)
+            return ranked
+
+        yield rank
+
+    return system
+
+
+def _anserini(main_class: str, *arguments: object) -> None:
+    """One Anserini command; its log is shown only when it fails."""
+    command = ["java", "-cp", str(ANSERINI_JAR), main_class, *map(str, arguments)]
+    finished = subprocess.run(command, capture_output=True, text=True, check=False)
+    if finished.returncode != 0:
+        raise RuntimeError(f"{main_class} failed:\n{finished.stdout[-2000:]}{finished.stderr}")
+
+
 def _each(rank_one: Callable[[str], list[str]]) -> Ranker:
     return lambda texts: [rank_one(text) for text in texts]
 
@@ -337,15 +414,16 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
-System = Callable[[list[Document], Path], contextlib.AbstractContextManager[Ranker]]
-"""Given the documents and a scratch folder: a context that indexes them and yields a ranker."""
-
 MSEARCH = "msearch"
 SYSTEMS: dict[str, System] = {
     MSEARCH: msearch_system,
     "Whoosh 2.7.4 StemmingAnalyzer": whoosh_system,
     "SQLite FTS5 porter": fts5_system,
     "tantivy en_stem": tantivy_system,
+    "Lucene BM25 k1 0.9 b 0.4": lucene_system(0.9, 0.4, rm3=False),
+    "Lucene BM25 k1 1.2 b 0.75": lucene_system(1.2, 0.75, rm3=False),
+    "Lucene BM25+RM3 k1 0.9 b 0.4": lucene_system(0.9, 0.4, rm3=True),
+    "Lucene BM25+RM3 k1 1.2 b 0.75": lucene_system(1.2, 0.75, rm3=True),
 }
 
 
@@ -363,6 +441,8 @@ def run_system(name: str, collection: Collection) -> Result:
             if name == MSEARCH:
                 raise
             return Result(name, None, None, None, None, skipped=f"not installed ({error.name})")
+        except Unavailable as error:
+            return Result(name, None, None, None, None, skipped=str(error))
     return evaluate(name, rankings, collection, time.perf_counter() - started)
 
 

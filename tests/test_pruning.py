@@ -44,13 +44,13 @@ def test_page_is_the_full_evaluations(word_index, query, limit, every):
 @pytest.mark.parametrize(
     ("query", "limit"),
     [
-        (wq.And([wq.Or([wq.Term("title", w), wq.Term("body", w)]) for w in ("ga", "pipelin")]), 5),
+        (wq.And([wq.Or([wq.Term("title", w), wq.Term("body", w)]) for w in ("ga", "kiev")]), 5),
         (wq.Or([wq.Term("title", "shevardnadz"), wq.Term("body", "shevardnadz")]), 10),
     ],
 )
 def test_page_found_without_scoring_every_match(word_index, monkeypatch, query, limit):
-    """The headline term alone brings in candidates that outscore every other match: no
-    full evaluation, and fewer articles scored than match."""
+    """The rarest terms alone bring in candidates that outscore every other match: no full
+    evaluation, and fewer articles scored than match."""
     with open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher:
         expected = top(WordScorer(searcher).evaluate(query), limit)
         scored = []
@@ -78,4 +78,4 @@ def test_ceiling_is_the_highest_score(word_index):
                 scores = scorer.terms.term_scores(field, word).values()
                 ceiling = scorer.terms.ceiling(field, word)
                 assert ceiling >= max(scores, default=0.0)
-                assert ceiling <= 1.5 * max(scores, default=0.0)
+                assert ceiling <= 1.6 * max(scores, default=0.0)

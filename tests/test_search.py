@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import random
+from pathlib import Path
 
 import pytest
 
@@ -64,6 +65,41 @@ def test_headline_outweighs_body(index_dir, corpus):
     write_article(corpus, "head.txt", "TBILISI REPORT", f"Officials in the capital spoke. {filler}")
     update_index([str(corpus)], index_dir)
     assert titles(index_dir, "Tbilisi")[0] == "TBILISI REPORT"
+
+
+def test_no_phrase_runs_from_headline_into_body(index_dir, corpus):
+    """The body field holds the headline too, but apart: a phrase is found in either, never
+    across the two; what is stored (shown, exported) is the body alone."""
+    headline = "ZORKAL COUNCIL MEETS"
+    write_article(corpus, "gap.txt", headline, "Treaty talks resume in Baku.")
+    update_index([str(corpus)], index_dir)
+    assert titles(index_dir, '"zorkal council"') == [headline]
+    assert titles(index_dir, '"talks resume"') == [headline]
+    assert titles(index_dir, '"meets treaty"') == []
+    assert titles(index_dir, '"meets treaty"~5') == []
+    assert titles(index_dir, "body:zorkal") == [headline]
+    with open_for_reading(index_dir).searcher() as searcher:
+        stored = next(f for f in searcher.all_stored_fields() if f["title"] == headline)
+    assert stored["body"] == "Treaty talks resume in Baku."
+
+
+def test_rare_words_of_a_long_question_outweigh_its_common_ones(tmp_path):
+    """One idf per word by Lucene's formula: words in every article add almost nothing, so
+    the one article with the question's rare word comes first, above those with all seven
+    common words (Whoosh's idf, at least 1 for any word, put the rare one last)."""
+    folder = tmp_path / "articles"
+    for number in range(40):
+        write_article(
+            folder,
+            f"{number}.txt",
+            f"NOTE {number}",
+            "Officials discussed the region's budget, taxes and trade policy.",
+        )
+    write_article(folder, "rare.txt", "NOTE", "Ilham Aliyev spoke.")
+    update_index([str(folder)], tmp_path / "ix")
+    question = "did officials discuss Aliyev and the budget, taxes, trade policy of the region"
+    hits = search(tmp_path / "ix", question, limit=3, match_any=True).hits
+    assert Path(hits[0].path).stem == "rare"
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ _terms: dict[str, str] = {}
 OPENING = 3
 """Letters compared before a word is stemmed in ``term_counts``."""
 _keys: dict[str, tuple[str, ...]] = {}
-_last: tuple[str, dict[str, list[int]]] = ("", {})
+_last: tuple[object, dict[str, list[int]]] = ("", {})
 """The text ``remembered_positions`` analysed last, and its positions."""
 
 
@@ -60,13 +60,37 @@ def text_positions(text: str) -> dict[str, list[int]]:
     return found
 
 
-def remembered_positions(text: str) -> dict[str, list[int]]:
-    """``text_positions``, computed once when two fields of a document hold the same text
-    (the body is indexed, then its term counts are stored, see ``TermCounts``)."""
+HEADLINE_GAP = 100
+"""Positions left free between a headline and the body that follows it in one field, so that
+no phrase (nor a phrase with a slop below this) runs from one into the other."""
+
+ArticleText = tuple[str, str]
+"""(headline, body): the text of the field that holds both (``index.schema``)."""
+
+
+def article_positions(headline: str, body: str) -> dict[str, list[int]]:
+    """Term -> positions of the headline followed by the body, ``HEADLINE_GAP`` apart."""
+    found = text_positions(headline)
+    offset = max((positions[-1] for positions in found.values()), default=-1)
+    offset += 1 + HEADLINE_GAP
+    for term, positions in text_positions(body).items():
+        shifted = [offset + position for position in positions]
+        if term in found:
+            found[term].extend(shifted)
+        else:
+            found[term] = shifted
+    return found
+
+
+def remembered_positions(text: str | ArticleText) -> dict[str, list[int]]:
+    """``text_positions`` (``article_positions`` for a headline and body), computed once
+    when two fields of a document hold the same text (the body is indexed, then its term
+    counts are stored, see ``TermCounts``)."""
     global _last
     last = _last  # read once: another thread may replace it
     if last[0] is not text and last[0] != text:
-        last = _last = (text, text_positions(text))
+        positions = text_positions(text) if isinstance(text, str) else article_positions(*text)
+        last = _last = (text, positions)
     return last[1]
 
 

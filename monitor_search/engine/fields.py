@@ -18,7 +18,8 @@ from monitor_search.analysis.terms import encode_counts, name_counts, remembered
 
 
 class FastText(TEXT):
-    """A TEXT field (positions, for phrases) indexed through ``text_positions``."""
+    """A TEXT field (positions, for phrases) indexed through ``text_positions``; its value
+    may also be a (headline, body) pair, indexed as ``article_positions``."""
 
     def index(self, value, **kwargs):
         boost = self.format.field_boost
@@ -59,7 +60,8 @@ class FastNames(TEXT):
 
 
 class TermCounts(COLUMN):
-    """A column of each article's body term counts (``encode_counts``), given the body text.
+    """A column of each article's body term counts (``encode_counts``), given the body
+    field's value.
 
     Feedback re-ranking needs the term counts of the best articles; recomputing them from
     their text would be the largest part of a query's time (a fresh process stems every word

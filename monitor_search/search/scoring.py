@@ -1,11 +1,14 @@
 """How matches are scored beyond Whoosh's defaults; ``benchmarks/relevance.py`` measures both.
 
-* One idf per word. Whoosh's BM25F computes a word's idf field by field, so a word that is
-  common in bodies but rare in headlines gets a headline idf far above its body idf, and a
-  headline mention outweighs articles that are about the word. BM25F proper gives a word one
-  idf; here it comes from the field where the word is most common (no index change needed).
+* One idf per word, Lucene's. Whoosh's BM25F computes a word's idf field by field, so a
+  word that is common in bodies but rare in headlines gets a headline idf far above its body
+  idf, and a headline mention outweighs articles that are about the word. BM25F proper gives
+  a word one idf; here it comes from the field where the word is most common. Its formula is
+  Lucene's (Robertson-Sparck Jones, kept positive), not Whoosh's ``log(N / (df + 1)) + 1``,
+  whose floor of 1 lets the common words of a long question outweigh its rare ones.
 * Pseudo-relevance feedback (RM3). The words that dominate the best first-pass articles join
-  the query with a weight, which brings up articles that use the topic's other words. It only
+  the query, together weighing half as much as the query's own words (RM3's interpolation
+  of one third), which brings up articles that use the topic's other words. It only
   re-orders the best first-pass hits: every hit still contains a query word.
 """
 
@@ -30,6 +33,10 @@ measurably better (``benchmarks/RESULTS.md``), and each costs a read of its term
 at query time."""
 FEEDBACK_WORDS = 20
 """Words they lend to the query."""
+FEEDBACK_WEIGHT = 0.5
+"""The feedback words' weights add up to this times the number of query words (each of which
+weighs 1): a third of the expanded query, RM3's usual share; as much as the query itself
+ranked no better on the test collections (``benchmarks/RESULTS.md``)."""
 COMMON_SHARE = 0.5
 """Words in more than this share of the articles are never feedback words."""
 FEEDBACK_DEPTH = 30
@@ -41,17 +48,23 @@ Scored = tuple[int, float]
 
 
 class OneIdfBM25F(BM25F):
-    """Whoosh's BM25F (same K1, B, idf formula) with one idf per word across headline and body."""
+    """Whoosh's BM25F with one idf per word across headline and body, by
+    Lucene's formula ``log(1 + (N - df + 0.5) / (df + 0.5))``; other fields keep Whoosh's."""
 
     def idf(self, searcher, fieldname, text):
         if fieldname not in QUERY_FIELDS:
             return super().idf(searcher, fieldname, text)
         parent = searcher.get_parent()
         df = max(doc_frequency(parent, field, text) for field in QUERY_FIELDS)
-        return math.log(parent.doc_count_all() / (df + 1)) + 1
+        return math.log(1 + (parent.doc_count_all() - df + 0.5) / (df + 0.5))
 
 
-WEIGHTING = OneIdfBM25F()
+K1 = 0.9
+"""BM25's term-frequency saturation (Whoosh's and Lucene's classic default 1.2; Anserini's 0.9)."""
+B = 0.6
+"""BM25's length normalisation (0.75 classic, 0.4 Anserini's): at 0.75, headlines without a
+body, half of some archives, outranked the articles about the words (``benchmarks/RESULTS.md``)."""
+WEIGHTING = OneIdfBM25F(B=B, K1=K1)
 
 
 def reranked(searcher, query: wq.Query, first: list[Scored], rest: list[Scored]):
@@ -76,7 +89,7 @@ def reranked(searcher, query: wq.Query, first: list[Scored], rest: list[Scored])
         return first, rest
     wanted = frozenset(words)  # below the top, only the feedback words are needed
     counts.update({docnum: articles.term_counts(docnum, wanted) for docnum, _ in head[len(top) :]})
-    scale = len({leaf.text for leaf in query.leaves()}) / total
+    scale = FEEDBACK_WEIGHT * len({leaf.text for leaf in query.leaves()}) / total
     weights = {word: weight * scale for word, weight in words.items()}
     bonus = _scores(searcher, weights, counts)
     return (
