@@ -54,6 +54,26 @@ JsonlOption = Annotated[
     bool, typer.Option("--jsonl", help="Print one JSON object per hit, one per line.")
 ]
 LimitOption = Annotated[int, typer.Option("--limit", "-n", min=1, help="How many hits to show.")]
+OffsetOption = Annotated[
+    int,
+    typer.Option(
+        "--offset", min=0, metavar="N", help="Skip the N best hits: the next page (-n per page)."
+    ),
+]
+PathsOption = Annotated[
+    bool,
+    typer.Option(
+        "--paths", "-l", help="Print only the path of each hit, one per line (for xargs, rg)."
+    ),
+]
+CsvOption = Annotated[
+    bool,
+    typer.Option("--csv", help="Print a CSV header and one row per hit (the JSON hit fields)."),
+]
+BriefOption = Annotated[
+    bool,
+    typer.Option("--brief", help="Print one line per hit: rank, date, publication, headline, id."),
+]
 PublicationOption = Annotated[
     Optional[str],  # noqa: UP045
     typer.Option(help="Only this publication (e.g. 'Eurasia Daily Monitor').", show_default=False),
@@ -246,8 +266,12 @@ def query(
     text: Annotated[str, typer.Argument(help=QUERY_HELP, show_default=False)],
     index_dir: IndexOption = None,
     limit: LimitOption = 10,
+    offset: OffsetOption = 0,
     json_out: JsonOption = False,
     jsonl: JsonlOption = False,
+    csv_out: CsvOption = False,
+    brief: BriefOption = False,
+    paths: PathsOption = False,
     publication: PublicationOption = None,
     year: YearOption = None,
     date_from: FromOption = None,
@@ -273,7 +297,7 @@ def query(
     from monitor_search.model import Filters
     from monitor_search.search.searcher import search
 
-    _one_format(json_out, jsonl)
+    _one_format(json_out, jsonl, csv=csv_out, brief=brief, paths=paths)
     filters = Filters(publication, year, date_from, date_to, volume, issue)
     facets = tuple(f.value for f in facet or ())
     result = search(
@@ -284,14 +308,37 @@ def query(
         sort=sort.value,
         facets=facets,
         match_any=match_any,
+        offset=offset,
+        passages=not (paths or brief),
     )
-    _print_hits(result, json_out, jsonl)
+    if paths or csv_out or brief:
+        _print_lines(result, csv=csv_out, brief=brief)
+    else:
+        _print_hits(result, json_out, jsonl)
     raise typer.Exit(EXIT_FOUND if result.hits else EXIT_NOT_FOUND)
 
 
-def _one_format(json_out: bool, jsonl: bool) -> None:
-    if json_out and jsonl:
-        raise MsearchError("choose one of --json and --jsonl")
+def _print_lines(result, *, csv: bool, brief: bool) -> None:
+    """Paths, CSV rows or brief lines on stdout; with brief lines, the count on stderr."""
+    if csv:
+        from monitor_search.output.csv import write_csv
+
+        write_csv(result.hits, sys.stdout)
+        return
+    from monitor_search.output.lines import write_brief, write_paths
+
+    if not brief:
+        write_paths(result.hits, sys.stdout)
+        return
+    write_brief(result.hits, sys.stdout)
+    print(_shown_line(result) if result.hits else "no articles match", file=sys.stderr)
+
+
+def _one_format(json_out: bool, jsonl: bool, **others: bool) -> None:
+    chosen = {"json": json_out, "jsonl": jsonl, **others}
+    if sum(chosen.values()) > 1:
+        names = [f"--{name}" for name in chosen]
+        raise MsearchError(f"choose one of {', '.join(names[:-1])} and {names[-1]}")
 
 
 def _print_hits(result, json_out: bool, jsonl: bool, similar_to=None) -> None:
@@ -320,12 +367,15 @@ def _print_hits(result, json_out: bool, jsonl: bool, similar_to=None) -> None:
 def _shown_line(result) -> str:
     """``10 of 156 articles shown``, and how many more have only some of the words."""
     some_only = (result.total if result.total_any is None else result.total_any) - result.total
+    shown = f"{len(result.hits)}"
+    if result.offset:  # a later page: which ranks it shows
+        shown = f"{result.offset + 1:,}-{result.offset + len(result.hits):,}"
     if any(hit.matched == "some" for hit in result.hits):
         return (
-            f"{len(result.hits)} shown: {_articles(result.total)} with all the words, "
+            f"{shown} shown: {_articles(result.total)} with all the words, "
             f"{some_only:,} more with only some"
         )
-    line = f"{len(result.hits)} of {_articles(result.total)} shown"
+    line = f"{shown} of {_articles(result.total)} shown"
     if some_only > 0:
         line += f" ({some_only:,} more have only some of the words)"
     return line

@@ -114,6 +114,8 @@ class SearchResult:
     """Words of the query that were not searched for: stop words."""
     nothing_to_search: bool = False
     """The query has no word left to search for (all stop words, or none at all)."""
+    offset: int = 0
+    """Better hits skipped before the first of ``hits`` (whose rank is ``offset + 1``)."""
 
 
 @dataclass

@@ -65,7 +65,9 @@ def test_query_json_shape(msearch, indexed):
     outcome = msearch("query", "Collective Security Treaty", "--json")
     assert outcome.code == 0
     result = json.loads(outcome.out)
-    assert set(result) == {"query", "total", "total_any", "suggestion", "ignored", "hits"}
+    assert set(result) == {
+        "query", "total", "total_any", "offset", "suggestion", "ignored", "hits"
+    }  # fmt: skip
     assert result["query"] == "Collective Security Treaty"
     top = result["hits"][0]
     assert set(top) == HIT_KEYS
@@ -94,6 +96,7 @@ def test_query_json_nothing_found_exits_1(msearch, indexed):
         "query": "zzzyzzy",
         "total": 0,
         "total_any": 0,
+        "offset": 0,
         "suggestion": None,
         "ignored": [],
         "hits": [],
@@ -149,7 +152,7 @@ def test_query_limit_and_filters(msearch, indexed):
         (["query", "x", "--limit", "0"], "--limit"),
         (["query", "x", "--sort", "size"], "--sort"),
         (["query", "x", "--from", "yesterday"], "--from"),
-        (["query", "x", "--json", "--jsonl"], "choose one of --json and --jsonl"),
+        (["query", "x", "--json", "--jsonl"], "choose one of --json, --jsonl, --csv"),
         (["frobnicate"], "No such command"),
     ],
 )

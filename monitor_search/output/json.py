@@ -21,6 +21,8 @@ def info_object(info: ArticleInfo) -> dict:
 
 
 _INFO_FIELDS = [field.name for field in dataclasses.fields(ArticleInfo)]
+HIT_FIELDS = ["rank", "score", "matched", *_INFO_FIELDS, "snippet", "fragments"]
+"""The fields of a hit object, in order (``hit_object``)."""
 
 
 def hit_object(hit: Hit) -> dict:
@@ -44,6 +46,7 @@ def result_object(result: SearchResult, similar_to: str | None = None) -> dict:
     if not similar_to:
         head["total_any"] = result.total if result.total_any is None else result.total_any
     if not similar_to:
+        head["offset"] = result.offset
         head["suggestion"] = result.suggestion
         head["ignored"] = result.ignored
     if result.facets is not None:

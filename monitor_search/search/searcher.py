@@ -17,7 +17,7 @@ from pathlib import Path
 from monitor_search.errors import ArticleNotFound, BadQuery, MsearchError
 from monitor_search.index.schema import QUERY_FIELDS
 from monitor_search.index.store import read_index
-from monitor_search.model import Filters, Hit, SearchResult, Timeline
+from monitor_search.model import Filters, Fragment, Hit, SearchResult, Timeline
 from monitor_search.search import evaluation
 from monitor_search.search.catalog import info_fields
 from monitor_search.search.facets import FACETS, PERIODS, count_facets, timeline
@@ -54,6 +54,15 @@ class _Request:
     """Re-rank by pseudo-relevance feedback (queries a user typed; not ``similar``)."""
     match_any: bool = False
     """Articles with any of the words match (else those with all of them)."""
+    offset: int = 0
+    """Better hits skipped (the page after the first ``offset`` hits)."""
+    passages: bool = True
+    """Find each hit's passages and highlights (not needed for paths alone)."""
+
+    @property
+    def depth(self) -> int:
+        """Hits ranked: those skipped and those shown."""
+        return self.offset + self.limit
 
 
 def search(
@@ -65,16 +74,22 @@ def search(
     sort: str = "relevance",
     facets: tuple[str, ...] = (),
     match_any: bool = False,
+    offset: int = 0,
+    passages: bool = True,
 ) -> SearchResult:
-    """Run ``text`` against the index in ``index_dir``; the best ``limit`` hits.
+    """Run ``text`` against the index in ``index_dir``; the best ``limit`` hits after the
+    first ``offset`` (ranked ``offset + 1`` on).
 
     Plain words match the articles that have all of them (``match_any``: any of them); in
     relevance order the articles with only some follow those with all. ``sort`` is
-    ``relevance``, ``newest`` (or ``date``) or ``oldest``; undated articles come last."""
+    ``relevance``, ``newest`` (or ``date``) or ``oldest``; undated articles come last.
+    Without ``passages`` the hits have no fragments (and no highlighting work is done)."""
     if sort not in SORTS:
         raise BadQuery(f"--sort {sort!r}: choose one of {', '.join(SORTS)}")
     if limit < 1:
         raise BadQuery("--limit must be at least 1")
+    if offset < 0:
+        raise BadQuery("--offset must be 0 or more")
     for name in facets:
         if name not in FACETS:
             raise BadQuery(f"--facet {name!r}: choose from {', '.join(FACETS)}")
@@ -85,6 +100,8 @@ def search(
         tuple(dict.fromkeys(facets)),
         feedback=True,
         match_any=match_any,
+        offset=offset,
+        passages=passages,
     )
     return _run(
         index_dir, text, lambda searcher, ranking: _answer(searcher, ranking, text, request)
@@ -208,9 +225,10 @@ def _answer(searcher, ranking: Ranking, text: str, request: _Request) -> SearchR
     ranked = _ranked(searcher, ranking, request)
     wanted = _Wanted(_highlight_terms(searcher, ranking), _highlight_phrases(ranking))
     schema = searcher.schema
+    shown = ranked.hits[request.offset :]
     hits = [
-        _hit(rank, searcher.stored_fields(docnum), score, matched, wanted, schema)
-        for rank, (docnum, score, matched) in enumerate(ranked.hits, start=1)
+        _hit(rank, searcher.stored_fields(docnum), score, matched, wanted, schema, request)
+        for rank, (docnum, score, matched) in enumerate(shown, start=request.offset + 1)
     ]
     typed = not text.startswith("similar:")
     result = SearchResult(
@@ -220,6 +238,7 @@ def _answer(searcher, ranking: Ranking, text: str, request: _Request) -> SearchR
         total_any=ranked.total_any,
         ignored=ignored_words(text) if typed else [],
         nothing_to_search=ranking.is_empty,
+        offset=request.offset,
     )
     if typed and ranked.total < FEW_MATCHES:
         result.suggestion = suggest(searcher, text)
@@ -257,14 +276,14 @@ def _ranked(searcher, ranking: Ranking, request: _Request) -> _Ranked:
         return _Ranked([], 0, 0)
     if request.sort != "relevance":
         return _by_date(searcher, ranking, request)
-    depth = max(request.limit, FEEDBACK_DEPTH) if request.feedback else request.limit
+    depth = max(request.depth, FEEDBACK_DEPTH) if request.feedback else request.depth
     first, rest, total_all, total_any = _tiered(searcher, ranking, depth, request.filter_query)
     if request.feedback:
         first, rest = reranked(searcher, ranking.any_words, first, rest)
     others = "all" if ranking.all_words is None else "some"
     hits = [(d, score, "all") for d, score in first] + [(d, score, others) for d, score in rest]
     total = total_any if request.match_any or ranking.all_words is None else total_all
-    return _Ranked(hits[: request.limit], total, total_any)
+    return _Ranked(hits[: request.depth], total, total_any)
 
 
 def _by_date(searcher, ranking: Ranking, request: _Request) -> _Ranked:
@@ -278,7 +297,7 @@ def _by_date(searcher, ranking: Ranking, request: _Request) -> _Ranked:
         day = days[docnum]
         return (not day, sign * day, docnum)
 
-    shown = heapq.nsmallest(request.limit, docnums, key=order)
+    shown = heapq.nsmallest(request.depth, docnums, key=order)
     scores = _relevance(searcher, ranking, shown)
     total_any = len(docnums)
     if matching is not ranking.any_words:
@@ -386,18 +405,21 @@ class _Wanted:
     phrases: dict[str, tuple[tuple[str, ...], ...]]
 
 
-def _hit(rank: int, stored: dict, score: float, matched: str, wanted: _Wanted, schema) -> Hit:
+def _hit(
+    rank: int, stored: dict, score: float, matched: str, wanted: _Wanted, schema, request
+) -> Hit:
     body = stored.get("body") or ""
+    title = stored.get("title") or ""
+    found = {"rank": rank, "score": round(float(score), 4), "matched": matched}
+    if not request.passages:
+        return Hit(**info_fields(stored), **found, fragments=(), title_fragment=Fragment(title))
     terms, phrases = wanted.terms, wanted.phrases
     name_keys = frozenset(terms.get("names", ()))
     fragments = passages(body, terms.get("body", set()), name_keys, phrases.get("body", ()))
-    title = stored.get("title") or ""
     title_words = terms.get("title", set())
     return Hit(
         **info_fields(stored),
-        rank=rank,
-        score=round(float(score), 4),
-        matched=matched,
+        **found,
         fragments=tuple(fragments) or ((opening(body),) if body else ()),
         title_fragment=whole(
             title, title_words, schema["title"].analyzer, phrases.get("title", ())

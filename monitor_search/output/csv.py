@@ -1,0 +1,29 @@
+"""Hits as CSV for spreadsheets and ``csv`` readers: a header row, then one row per hit.
+
+The columns are the JSON hit fields (``output.json``) but ``fragments``, in the same order;
+sources are joined with ``; ``; unknown values are empty cells. Text is written as-is (the
+``csv`` module quotes what needs quoting), so nothing from an article is lost.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from typing import IO
+
+from monitor_search.model import Hit
+from monitor_search.output.json import HIT_FIELDS, hit_object
+
+SOURCE_SEPARATOR = "; "
+COLUMNS = [name for name in HIT_FIELDS if name != "fragments"]
+"""The header row."""
+
+
+def write_csv(hits: Iterable[Hit], out: IO[str]) -> None:
+    """The header, then each hit's row (the header alone when there is no hit)."""
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    for hit in hits:
+        row = hit_object(hit)
+        row["sources"] = SOURCE_SEPARATOR.join(row["sources"])
+        writer.writerow({key: "" if value is None else value for key, value in row.items()})
