@@ -355,7 +355,10 @@ def _print_hits(result, json_out: bool, jsonl: bool, similar_to=None) -> None:
     print_results(result, console())
     if result.suggestion:
         _stderr(f"Did you mean: {result.suggestion}?", prefix="")
-    if result.hits:
+    if result.hits and similar_to:
+        count = _articles(len(result.hits)).replace(" ", " similar ", 1)
+        print(f"{count} shown", file=sys.stderr)
+    elif result.hits:
         print(_shown_line(result), file=sys.stderr)
     elif result.nothing_to_search and result.ignored:
         words = ", ".join(result.ignored)

@@ -89,6 +89,8 @@ def test_similar_command_json_and_unknown_id(msearch, archive):
     assert result["similar_to"] == pipeline_id
     assert result["hits"][0]["rank"] == 1 and "snippet" in result["hits"][0]
     assert msearch("similar", "ffffffffffff", "--index", str(archive)).code == 1
+    shown = msearch("similar", pipeline_id, "--index", str(archive), "-n", "2")
+    assert shown.code == 0 and shown.err.strip() == "2 similar articles shown"
 
 
 @pytest.mark.parametrize(

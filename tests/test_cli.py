@@ -356,3 +356,10 @@ def test_read_only_commands_end_at_once_with_all_their_output(corpus, tmp_path):
     code, err = reader.wait(timeout=30), reader.stderr.read()
     assert code == 0, (first, err)
     assert b"Traceback" not in err
+
+
+@pytest.mark.parametrize("command", ["query", "timeline"])
+@pytest.mark.parametrize("text", ["", "   "])
+def test_an_empty_query_is_a_usage_error(msearch, indexed, command, text):
+    outcome = msearch(command, text)
+    assert outcome.code == 2 and "the query is empty" in outcome.err

@@ -84,6 +84,7 @@ def search(
     relevance order the articles with only some follow those with all. ``sort`` is
     ``relevance``, ``newest`` (or ``date``) or ``oldest``; undated articles come last.
     Without ``passages`` the hits have no fragments (and no highlighting work is done)."""
+    _check_text(text)
     if sort not in SORTS:
         raise BadQuery(f"--sort {sort!r}: choose one of {', '.join(SORTS)}")
     if limit < 1:
@@ -108,6 +109,12 @@ def search(
     )
 
 
+def _check_text(text: str) -> None:
+    """An empty query asks for nothing: a usage error, not "no articles match"."""
+    if not text.strip():
+        raise BadQuery("the query is empty: give words to search for, or '*' for every article")
+
+
 def count_timeline(
     index_dir: Path,
     text: str,
@@ -118,6 +125,7 @@ def count_timeline(
 ) -> tuple[int, Timeline]:
     """How many articles match ``text`` (as ``search`` counts them), and how many per year
     or month."""
+    _check_text(text)
     if by not in PERIODS:
         raise BadQuery(f"--by {by!r}: choose one of {', '.join(PERIODS)}")
     restriction = filter_query(filters or Filters())
