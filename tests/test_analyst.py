@@ -148,6 +148,28 @@ def test_facets_count_every_match(archive):
     assert result.facets["publication"] == {"Monitor": 4, "unknown": 1}
 
 
+def test_the_year_facet_is_in_year_order(msearch, archive):
+    """Years read as a timeline, whichever has most articles; the other facets most first."""
+    folder = archive.parent / "archive"
+    for number in range(3):
+        write_article(
+            folder,
+            f"edm{number}.txt",
+            f"PIPELINE TALKS {number}",
+            "The pipeline was discussed.",
+            publication="Eurasia Daily Monitor",
+            volume=2,
+            issue=10 + number,
+        )
+    update_index([str(folder)], archive)
+    facets = search(archive, "pipeline OR Lukashenka", facets=("year", "publication")).facets
+    assert list(facets["year"].items()) == [("1999", 3), ("2005", 4)]
+    assert list(facets["publication"]) == ["Eurasia Daily Monitor", "Monitor"]
+    shown = msearch("query", "pipeline OR Lukashenka", "--index", str(archive), "--facet", "year")
+    block = shown.out[shown.out.index("by year") :]
+    assert block.index("1999") < block.index("2005")
+
+
 def test_facets_in_json_and_terminal(msearch, archive):
     args = ("query", "pipeline", "--index", str(archive), "--facet", "year", "--facet", "source")
     result = json.loads(msearch(*args, "--json").out)

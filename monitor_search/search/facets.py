@@ -20,12 +20,22 @@ _MAX_YEAR = 9999
 
 
 def count_facets(reader, docnums: list[int], names: tuple[str, ...]) -> dict[str, dict[str, int]]:
-    """For each facet in ``names``: value -> number of matching articles, most first."""
+    """For each facet in ``names``: value -> number of matching articles, most first; years
+    in year order instead (``unknown`` last), as a timeline reads."""
     counted: dict[str, dict[str, int]] = {}
     for name in names:
         counts = _COUNTERS[name](reader, docnums)
-        counted[name] = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+        order = _by_year if name == "year" else _most_first
+        counted[name] = dict(sorted(counts.items(), key=order))
     return counted
+
+
+def _most_first(item: tuple[str, int]) -> tuple[int, str]:
+    return (-item[1], item[0])
+
+
+def _by_year(item: tuple[str, int]) -> tuple[bool, str]:
+    return (item[0] == UNKNOWN, item[0].zfill(4))
 
 
 def _publications(reader, docnums: list[int]) -> Counter[str]:
