@@ -170,8 +170,9 @@ def _stop_if_interrupted() -> None:
         raise KeyboardInterrupt
 
 
-def _articles(count: int) -> str:
-    return f"{count:,} article" if count == 1 else f"{count:,} articles"
+def _articles(count: int, kind: str = "") -> str:
+    """``1 article``, ``5,019 articles``; ``kind`` goes before the noun (``2 similar articles``)."""
+    return f"{count:,} {kind}article" if count == 1 else f"{count:,} {kind}articles"
 
 
 def _stderr(message: str, prefix: str = "msearch: ") -> None:
@@ -356,8 +357,7 @@ def _print_hits(result, json_out: bool, jsonl: bool, similar_to=None) -> None:
     if result.suggestion:
         _stderr(f"Did you mean: {result.suggestion}?", prefix="")
     if result.hits and similar_to:
-        count = _articles(len(result.hits)).replace(" ", " similar ", 1)
-        print(f"{count} shown", file=sys.stderr)
+        print(f"{_articles(len(result.hits), 'similar ')} shown", file=sys.stderr)
     elif result.hits:
         print(_shown_line(result), file=sys.stderr)
     elif result.nothing_to_search and result.ignored:

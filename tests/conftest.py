@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -174,3 +175,12 @@ def _has_plain_postings(reader) -> bool:
     terms = reader._terms
     infos = [terms.term_info("body", text) for text in reader.lexicon("body")]
     return any(plainpostings.read(terms._postfile, info) is not None for info in infos)
+
+
+def installed_msearch() -> str:
+    """The ``msearch`` console script this environment installed (the test skips without)."""
+    script = Path(sys.executable).parent / "msearch"
+    found = str(script) if script.exists() else shutil.which("msearch")
+    if not found:
+        pytest.skip("the msearch console script is not installed (pip install -e .)")
+    return found

@@ -7,11 +7,10 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from .conftest import SEED, write_article
+from .conftest import SEED, installed_msearch, write_article
 
 SEED_TITLE = "AZERBAIJAN TO STAY OUT OF CIS SECURITY PACT."
 HIT_KEYS = {
@@ -259,16 +258,8 @@ def test_help_lists_every_option(msearch):
         assert option in outcome.out, option
 
 
-def _installed_msearch() -> str:
-    script = Path(sys.executable).parent / "msearch"
-    found = str(script) if script.exists() else shutil.which("msearch")
-    if not found:
-        pytest.skip("the msearch console script is not installed (pip install -e .)")
-    return found
-
-
 def test_installed_executable_end_to_end(tmp_path):
-    exe = _installed_msearch()
+    exe = installed_msearch()
     seeds = tmp_path / "seeds"
     seeds.mkdir()
     shutil.copy(SEED, seeds)
@@ -298,7 +289,7 @@ def test_colour_in_a_terminal_and_none_with_no_color(tmp_path):
     """Run under a real pseudo-terminal: highlighted words carry escape codes unless NO_COLOR."""
     import pty
 
-    exe = _installed_msearch()
+    exe = installed_msearch()
     seeds = tmp_path / "seeds"
     seeds.mkdir()
     shutil.copy(SEED, seeds)

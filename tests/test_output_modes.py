@@ -14,8 +14,7 @@ import pytest
 
 from monitor_search.output.csv import COLUMNS
 
-from .conftest import SEED, write_article
-from .test_cli import _installed_msearch
+from .conftest import SEED, installed_msearch, write_article
 
 HOSTILE_TITLE = 'OIL, "GAS" AND \x1b[31mRED\x1b[0m'
 
@@ -36,13 +35,13 @@ def archive(tmp_path_factory):
     write_article(folder, "hostile.txt", HOSTILE_TITLE, "Oil and gas (Turan, ITAR-TASS, May 5).")
     shutil.copy(SEED, folder / SEED.name)
     env = {**os.environ, "MSEARCH_INDEX": str(root / "index"), "NO_COLOR": "1"}
-    subprocess.run([_installed_msearch(), "index", str(folder), "-q"], env=env, check=True)
+    subprocess.run([installed_msearch(), "index", str(folder), "-q"], env=env, check=True)
     return env
 
 
 def run(env, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [_installed_msearch(), *args], env=env, capture_output=True, text=True, check=False
+        [installed_msearch(), *args], env=env, capture_output=True, text=True, check=False
     )
 
 

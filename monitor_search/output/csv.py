@@ -14,7 +14,7 @@ from typing import IO
 from monitor_search.model import Hit
 from monitor_search.output.json import HIT_FIELDS, hit_object
 
-SOURCE_SEPARATOR = "; "
+SOURCES_JOINED_WITH = "; "
 COLUMNS = [name for name in HIT_FIELDS if name != "fragments"]
 """The header row."""
 
@@ -25,5 +25,5 @@ def write_csv(hits: Iterable[Hit], out: IO[str]) -> None:
     writer.writeheader()
     for hit in hits:
         row = hit_object(hit)
-        row["sources"] = SOURCE_SEPARATOR.join(row["sources"])
+        row["sources"] = SOURCES_JOINED_WITH.join(row["sources"])
         writer.writerow({key: "" if value is None else value for key, value in row.items()})

@@ -233,9 +233,9 @@ def _answer(searcher, ranking: Ranking, text: str, request: _Request) -> SearchR
     ranked = _ranked(searcher, ranking, request)
     wanted = _Wanted(_highlight_terms(searcher, ranking), _highlight_phrases(ranking))
     schema = searcher.schema
-    shown = ranked.hits[request.offset :]
+    shown, with_passages = ranked.hits[request.offset :], request.passages
     hits = [
-        _hit(rank, searcher.stored_fields(docnum), score, matched, wanted, schema, request)
+        _hit(rank, searcher.stored_fields(docnum), score, matched, wanted, schema, with_passages)
         for rank, (docnum, score, matched) in enumerate(shown, start=request.offset + 1)
     ]
     typed = not text.startswith("similar:")
@@ -414,12 +414,18 @@ class _Wanted:
 
 
 def _hit(
-    rank: int, stored: dict, score: float, matched: str, wanted: _Wanted, schema, request
+    rank: int,
+    stored: dict,
+    score: float,
+    matched: str,
+    wanted: _Wanted,
+    schema,
+    with_passages: bool,
 ) -> Hit:
     body = stored.get("body") or ""
     title = stored.get("title") or ""
     found = {"rank": rank, "score": round(float(score), 4), "matched": matched}
-    if not request.passages:
+    if not with_passages:
         return Hit(**info_fields(stored), **found, fragments=(), title_fragment=Fragment(title))
     terms, phrases = wanted.terms, wanted.phrases
     name_keys = frozenset(terms.get("names", ()))
