@@ -12,6 +12,7 @@ import contextlib
 import os
 import signal
 import sys
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -31,13 +32,38 @@ app = typer.Typer(
         "Index a folder once ('msearch index FOLDER'), then search it ('msearch query WORDS'). "
         "Exit codes: 0 found or done, 1 nothing found, 2 error."
     ),
-    add_completion=False,
+    add_completion=True,
     # Click (8.4+) says "Did you mean 'query'?" for a mistyped command itself.
     suggest_commands=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+class Color(str, Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+class Sort(str, Enum):
+    relevance = "relevance"
+    newest = "newest"
+    oldest = "oldest"
+    date = "date"
+
+
+class Facet(str, Enum):
+    publication = "publication"
+    year = "year"
+    source = "source"
+
+
+class Period(str, Enum):
+    year = "year"
+    month = "month"
+
 
 IndexOption = Annotated[
     Optional[Path],  # noqa: UP045 - Typer needs Optional on Python 3.10
@@ -74,9 +100,27 @@ BriefOption = Annotated[
     bool,
     typer.Option("--brief", help="Print one line per hit: rank, date, publication, headline, id."),
 ]
+
+
+def _complete_publication(ctx: typer.Context) -> list[str]:
+    """Shell completion of ``--publication``: the publications the index has (Typer keeps
+    those that start with what is typed)."""
+    from monitor_search.search.catalog import UNKNOWN_PUBLICATION, index_stats
+
+    try:
+        names = index_stats(_index_dir(ctx.params.get("index_dir"))).publications
+    except Exception:  # no index, or a damaged one: nothing to offer
+        return []
+    return [name for name in names if name != UNKNOWN_PUBLICATION]
+
+
 PublicationOption = Annotated[
     Optional[str],  # noqa: UP045
-    typer.Option(help="Only this publication (e.g. 'Eurasia Daily Monitor').", show_default=False),
+    typer.Option(
+        help="Only this publication (e.g. 'Eurasia Daily Monitor').",
+        show_default=False,
+        autocompletion=_complete_publication,
+    ),
 ]
 YearOption = Annotated[
     Optional[int],  # noqa: UP045
@@ -108,6 +152,21 @@ IssueOption = Annotated[
     Optional[int],  # noqa: UP045
     typer.Option(help="Only this issue.", show_default=False),
 ]
+ColorOption = Annotated[
+    Color,
+    typer.Option(
+        "--color",
+        help="Colours: auto (in a terminal, unless $NO_COLOR is set), always, or never.",
+    ),
+]
+NoPagerOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-pager",
+        help="Print straight to the terminal; else text longer than the screen goes through "
+        "$MSEARCH_PAGER, $PAGER or 'less -R' (never when piped).",
+    ),
+]
 QUERY_HELP = (
     "What to find. Plain words find the articles with all of them (in relevance order "
     "followed by those with some); -word leaves articles out, +word requires a word, "
@@ -123,22 +182,9 @@ AnyOption = Annotated[
 ]
 
 
-class Sort(str, Enum):
-    relevance = "relevance"
-    newest = "newest"
-    oldest = "oldest"
-    date = "date"
-
-
-class Facet(str, Enum):
-    publication = "publication"
-    year = "year"
-    source = "source"
-
-
-class Period(str, Enum):
-    year = "year"
-    month = "month"
+def _examples(*commands: str) -> str:
+    """A command's ``--help`` epilog: its examples, one per line."""
+    return "\n\n".join(("Examples:", *(f"  $ {command}" for command in commands)))
 
 
 def _index_dir(option: Path | None) -> Path:
@@ -182,7 +228,14 @@ def _stderr(message: str, prefix: str = "msearch: ") -> None:
     print(prefix + inert_line(message), file=sys.stderr)
 
 
-@app.command()
+@app.command(
+    short_help="Index article files: new, changed and removed ones (incremental).",
+    epilog=_examples(
+        "msearch index seeds/",
+        "msearch index ~/archive/edm ~/archive/monitor --index ~/msearch-index",
+        "msearch index articles/ --rebuild -q",
+    ),
+)
 def index(
     paths: Annotated[
         list[Path],
@@ -262,7 +315,17 @@ def index(
     raise typer.Exit(EXIT_ERROR if report.missing else EXIT_FOUND)
 
 
-@app.command()
+@app.command(
+    short_help="Search: ranked hits with highlighted passages.",
+    epilog=_examples(
+        "msearch query 'Collective Security Treaty'",
+        "msearch query '\"Caspian pipeline\" Baku' --from 1998 --to 2001 --sort newest",
+        "msearch query Chechnya --facet year --facet publication -n 5",
+        "msearch query Shevardnadze --paths | xargs wc -w",
+        "msearch query 'oil -Russia' --json | jq '.hits[].title'",
+        "msearch query Gazprom --csv -n 100 > gazprom.csv",
+    ),
+)
 def query(
     text: Annotated[str, typer.Argument(help=QUERY_HELP, show_default=False)],
     index_dir: IndexOption = None,
@@ -293,6 +356,8 @@ def query(
             show_default=False,
         ),
     ] = None,
+    color: ColorOption = Color.auto,
+    no_pager: NoPagerOption = False,
 ) -> None:
     """Search the index: ranked hits with highlighted passages (or JSON)."""
     from monitor_search.model import Filters
@@ -315,8 +380,22 @@ def query(
     if paths or csv_out or brief:
         _print_lines(result, csv=csv_out, brief=brief)
     else:
-        _print_hits(result, json_out, jsonl)
+        _print_hits(result, json_out, jsonl, _Display(color, no_pager))
     raise typer.Exit(EXIT_FOUND if result.hits else EXIT_NOT_FOUND)
+
+
+@dataclass(frozen=True)
+class _Display:
+    """How text goes to the terminal: ``--color`` and ``--no-pager``."""
+
+    color: Color = Color.auto
+    no_pager: bool = False
+
+    def paged(self):
+        """A console for stdout, through the pager when the text needs one."""
+        from monitor_search.output.pager import paged
+
+        return paged(self.color.value, enabled=not self.no_pager)
 
 
 def _print_lines(result, *, csv: bool, brief: bool) -> None:
@@ -342,7 +421,7 @@ def _one_format(json_out: bool, jsonl: bool, **others: bool) -> None:
         raise MsearchError(f"choose one of {', '.join(names[:-1])} and {names[-1]}")
 
 
-def _print_hits(result, json_out: bool, jsonl: bool, similar_to=None) -> None:
+def _print_hits(result, json_out: bool, jsonl: bool, display: _Display, similar_to=None) -> None:
     if json_out or jsonl:
         from monitor_search.output.json import hit_object, result_object, write_json, write_lines
 
@@ -351,9 +430,10 @@ def _print_hits(result, json_out: bool, jsonl: bool, similar_to=None) -> None:
         else:
             write_json(result_object(result, similar_to), sys.stdout)
         return
-    from monitor_search.output.terminal import console, print_results
+    from monitor_search.output.terminal import print_results
 
-    print_results(result, console())
+    with display.paged() as out:
+        print_results(result, out)
     if result.suggestion:
         _stderr(f"Did you mean: {result.suggestion}?", prefix="")
     if result.hits and similar_to:
@@ -384,7 +464,10 @@ def _shown_line(result) -> str:
     return line
 
 
-@app.command()
+@app.command(
+    short_help="Articles like a given one.",
+    epilog=_examples("msearch similar 11db9a0410e5", "msearch similar 11db9a0410e5 -n 3 --jsonl"),
+)
 def similar(
     article_id: Annotated[
         str, typer.Argument(metavar="ID", help="An article id from 'msearch query'.")
@@ -393,17 +476,26 @@ def similar(
     limit: LimitOption = 10,
     json_out: JsonOption = False,
     jsonl: JsonlOption = False,
+    color: ColorOption = Color.auto,
+    no_pager: NoPagerOption = False,
 ) -> None:
     """The articles most like article ID (sharing its most telling words), never ID itself."""
     from monitor_search.search.searcher import similar as find_similar
 
     _one_format(json_out, jsonl)
     result = find_similar(_index_dir(index_dir), article_id, limit=limit)
-    _print_hits(result, json_out, jsonl, similar_to=article_id)
+    _print_hits(result, json_out, jsonl, _Display(color, no_pager), similar_to=article_id)
     raise typer.Exit(EXIT_FOUND if result.hits else EXIT_NOT_FOUND)
 
 
-@app.command()
+@app.command(
+    short_help="Matching articles per year or month, as bars.",
+    epilog=_examples(
+        "msearch timeline 'Collective Security Treaty'",
+        "msearch timeline Shevardnadze --by month --from 1998 --to 1999",
+        "msearch timeline Kadyrov --json | jq '.buckets[]'",
+    ),
+)
 def timeline(
     text: Annotated[str, typer.Argument(help=QUERY_HELP, show_default=False)],
     index_dir: IndexOption = None,
@@ -413,6 +505,8 @@ def timeline(
     date_from: FromOption = None,
     date_to: ToOption = None,
     match_any: AnyOption = False,
+    color: ColorOption = Color.auto,
+    no_pager: NoPagerOption = False,
 ) -> None:
     """How many matching articles appeared per year (or month): a bar chart, or JSON."""
     from monitor_search.model import Filters
@@ -427,18 +521,27 @@ def timeline(
 
         write_json(timeline_object(text, total, counts), sys.stdout)
     else:
-        from monitor_search.output.terminal import console, print_timeline
+        from monitor_search.output.terminal import print_timeline
 
-        print_timeline(counts, console())
+        with _Display(color, no_pager).paged() as out:
+            print_timeline(counts, out)
     raise typer.Exit(EXIT_FOUND if total else EXIT_NOT_FOUND)
 
 
-@app.command()
+@app.command(
+    short_help="Every article as JSON lines.",
+    epilog=_examples(
+        "msearch export > archive.jsonl", "msearch export | jq -r 'select(.year == 1999) | .title'"
+    ),
+)
 def export(
     index_dir: IndexOption = None,
     jsonl: Annotated[
-        bool, typer.Option("--jsonl", help="JSON lines (the default and only format).")
-    ] = True,
+        bool,
+        typer.Option(
+            "--jsonl", help="JSON lines: the format export always writes (saying so is optional)."
+        ),
+    ] = False,
 ) -> None:
     """Every article with its metadata and body, one JSON object per line."""
     from monitor_search.output.json import article_object, write_lines
@@ -451,7 +554,14 @@ def export(
     raise typer.Exit(EXIT_FOUND if count else EXIT_NOT_FOUND)
 
 
-@app.command()
+@app.command(
+    short_help="One whole article, a query's words highlighted.",
+    epilog=_examples(
+        "msearch show 11db9a0410e5",
+        "msearch show 11db9a0410e5 --query 'security treaty'",
+        "msearch show seeds/000_b427728f8c5f3a6a.txt --json | jq -r .body",
+    ),
+)
 def show(
     article_id: Annotated[
         str,
@@ -460,24 +570,54 @@ def show(
         ),
     ],
     index_dir: IndexOption = None,
+    query_text: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--query",
+            metavar="TEXT",
+            help="Highlight this query's words (or phrases) in the article, as in the hits.",
+            show_default=False,
+        ),
+    ] = None,
     json_out: JsonOption = False,
+    color: ColorOption = Color.auto,
+    no_pager: NoPagerOption = False,
 ) -> None:
     """Print one whole article: metadata and body, without the publisher's footer."""
-    from monitor_search.search.catalog import get_article
+    from monitor_search.model import MarkedArticle
 
-    article = get_article(_index_dir(index_dir), article_id)
-    if json_out:
-        from monitor_search.output.json import article_object, write_json
+    if query_text is None:
+        from monitor_search.search.catalog import get_article
 
-        write_json(article_object(article), sys.stdout)
+        shown = MarkedArticle.unmarked(get_article(_index_dir(index_dir), article_id))
     else:
-        from monitor_search.output.terminal import console, print_article
+        from monitor_search.search.searcher import marked_article
 
-        print_article(article, console())
+        shown = marked_article(_index_dir(index_dir), article_id, query_text)
+    if json_out:
+        from monitor_search.output.json import article_object, marked_article_object, write_json
+
+        marked = query_text is not None
+        write_json(
+            marked_article_object(shown) if marked else article_object(shown.article), sys.stdout
+        )
+    else:
+        from monitor_search.output.terminal import print_article
+
+        with _Display(color, no_pager).paged() as out:
+            print_article(shown, out)
 
 
-@app.command()
-def stats(index_dir: IndexOption = None, json_out: JsonOption = False) -> None:
+@app.command(
+    short_help="What the index holds: articles, size, publications, years.",
+    epilog=_examples("msearch stats", "msearch stats --json | jq .publications"),
+)
+def stats(
+    index_dir: IndexOption = None,
+    json_out: JsonOption = False,
+    color: ColorOption = Color.auto,
+    no_pager: NoPagerOption = False,
+) -> None:
     """How many articles the index holds, its size, last run, publications and years."""
     from monitor_search.search.catalog import index_stats
 
@@ -487,9 +627,10 @@ def stats(index_dir: IndexOption = None, json_out: JsonOption = False) -> None:
 
         write_json(stats_object(result), sys.stdout)
     else:
-        from monitor_search.output.terminal import console, print_stats
+        from monitor_search.output.terminal import print_stats
 
-        print_stats(result, console())
+        with _Display(color, no_pager).paged() as out:
+            print_stats(result, out)
 
 
 def _version_callback(value: bool) -> None:

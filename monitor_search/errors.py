@@ -33,3 +33,9 @@ class ArticleNotFound(MsearchError):
     """No article with the requested id (exit code 1: a lookup that found nothing)."""
 
     exit_code = 1
+
+
+class UnknownPublication(MsearchError):
+    """A ``--publication`` that no article of the index has (exit code 1: nothing found)."""
+
+    exit_code = 1

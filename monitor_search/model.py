@@ -45,6 +45,24 @@ class StoredArticle(ArticleInfo):
     body: str
 
 
+@dataclass(frozen=True)
+class MarkedArticle:
+    """A whole article with a query's words marked in its headline and body."""
+
+    article: StoredArticle
+    title: Fragment
+    """The headline, its matched words marked."""
+    body: Fragment
+    """The whole body, its matched words marked."""
+
+    @classmethod
+    def unmarked(cls, article: StoredArticle) -> MarkedArticle:
+        """The article with nothing marked (``show`` without a query)."""
+        return cls(
+            article, Fragment(article.title, (), True, True), Fragment(article.body, (), True, True)
+        )
+
+
 @dataclass
 class IndexStats:
     index: str

@@ -184,3 +184,34 @@ def installed_msearch() -> str:
     if not found:
         pytest.skip("the msearch console script is not installed (pip install -e .)")
     return found
+
+
+def run_in_terminal(
+    args: list[str], env: dict, *, rows: int = 24, columns: int = 80, timeout: float = 60
+) -> tuple[int, str]:
+    """Run the installed ``msearch ARGS`` with stdout and stderr on a pseudo-terminal of
+    ``rows`` x ``columns``: its exit code and all it wrote there."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import subprocess
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+    process = subprocess.Popen(
+        [installed_msearch(), *args], env=env, stdin=follower, stdout=follower, stderr=follower
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: every writer has gone
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    return process.wait(timeout=timeout), b"".join(chunks).decode(errors="replace")

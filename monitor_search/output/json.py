@@ -10,7 +10,15 @@ import dataclasses
 import json
 from typing import IO
 
-from monitor_search.model import ArticleInfo, Hit, IndexStats, SearchResult, StoredArticle, Timeline
+from monitor_search.model import (
+    ArticleInfo,
+    Hit,
+    IndexStats,
+    MarkedArticle,
+    SearchResult,
+    StoredArticle,
+    Timeline,
+)
 
 
 def info_object(info: ArticleInfo) -> dict:
@@ -66,6 +74,18 @@ def timeline_object(query: str, total: int, timeline: Timeline) -> dict:
 
 def article_object(article: StoredArticle) -> dict:
     return {**info_object(article), "body": article.body}
+
+
+def marked_article_object(shown: MarkedArticle) -> dict:
+    """``msearch show ID --query TEXT --json``: the article object, and the [start, end]
+    character offsets of the query's words in its ``title`` and ``body``."""
+    return {
+        **article_object(shown.article),
+        "highlights": {
+            "title": [list(span) for span in shown.title.highlights],
+            "body": [list(span) for span in shown.body.highlights],
+        },
+    }
 
 
 def stats_object(stats: IndexStats) -> dict:

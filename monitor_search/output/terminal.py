@@ -9,13 +9,22 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import IO
 
 from rich.console import Console, Group
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from monitor_search.model import Fragment, Hit, IndexStats, SearchResult, StoredArticle, Timeline
+from monitor_search.model import (
+    Fragment,
+    Hit,
+    IndexStats,
+    MarkedArticle,
+    SearchResult,
+    StoredArticle,
+    Timeline,
+)
 from monitor_search.output.inert import inert
 
 MATCH_STYLE = "bold black on yellow"
@@ -35,13 +44,37 @@ class _Console(Console):
         raise BrokenPipeError
 
 
-def console(stderr: bool = False) -> Console:
+COLOR_CHOICES = ("auto", "always", "never")
+"""``--color``: auto colours a terminal unless ``NO_COLOR`` is set; always colours (and
+styles) any output, ``NO_COLOR`` or not; never prints no escape codes at all."""
+
+
+def console(
+    stderr: bool = False,
+    color: str = "auto",
+    file: IO[str] | None = None,
+    terminal_width: int | None = None,
+) -> Console:
+    """A console for stdout (or stderr). Lines are wrapped (indented) only on a terminal;
+    piped, each item stays one line. Output to ``file`` is laid out as for a terminal
+    ``terminal_width`` columns wide (text on its way to a pager)."""
+    stream = sys.stderr if stderr else sys.stdout
+    as_terminal = terminal_width is not None
+    colours: dict = {}
+    if color == "always" or (as_terminal and color == "auto"):
+        colours["force_terminal"] = True
+    if color == "always":
+        colours["no_color"] = False
+    elif color == "never":
+        colours["color_system"] = None
     return _Console(
-        file=sys.stderr if stderr else sys.stdout,
+        file=file or stream,
+        width=terminal_width,
         highlight=False,
         emoji=False,
         markup=False,
-        soft_wrap=not (sys.stderr if stderr else sys.stdout).isatty(),
+        soft_wrap=not (as_terminal or stream.isatty()),
+        **colours,
     )
 
 
@@ -65,7 +98,7 @@ def print_results(result: SearchResult, out: Console) -> None:
             out.print()
         out.print(_hit_heading(hit))
         details = _hit_details(hit)
-        if out.is_terminal:  # wrapped lines stay indented
+        if not out.soft_wrap:  # a terminal: wrapped lines stay indented
             out.print(Padding(Group(*details), (0, 0, 1, 4)))
         else:  # no padding to the console width, no wrapping: one line per item
             for line in details:
@@ -164,16 +197,20 @@ def display_path(path: str) -> str:
     return path if relative.startswith("..") else relative
 
 
-def print_article(article: StoredArticle, out: Console) -> None:
-    out.print(Text(inert(article.title) or "(untitled)", style=TITLE_STYLE))
+def print_article(shown: MarkedArticle, out: Console) -> None:
+    """The headline, metadata, path and id, then the body, its marked words highlighted."""
+    article = shown.article
+    if article.title:
+        out.print(marked(shown.title, TITLE_STYLE))
+    else:
+        out.print(Text("(untitled)", style=TITLE_STYLE))
     out.print(Text(inert(_metadata_line(article)), style=META_STYLE))
     if article.sources:
         out.print(Text("sources: " + inert(", ".join(article.sources)), style=META_STYLE))
     out.print(Text(f"{inert(display_path(article.path))}  id {article.id}", style=DIM_STYLE))
     out.print()
-    for paragraph in article.body.split("\n\n"):
-        out.print(Text(inert(paragraph)))
-        out.print()
+    out.print(marked(shown.body))
+    out.print()
 
 
 def _year_span(first: int | None, last: int | None) -> str:

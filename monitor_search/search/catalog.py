@@ -10,6 +10,9 @@ from monitor_search.index.store import open_for_reading, read_failures, read_ind
 from monitor_search.model import IndexStats, StoredArticle
 from monitor_search.search.facets import UNKNOWN, count_facets
 
+UNKNOWN_PUBLICATION = "(unknown)"
+"""How ``index_stats`` counts the articles that do not name their publication."""
+
 
 def info_fields(stored: dict) -> dict:
     """``ArticleInfo`` field values from a document's stored fields."""
@@ -29,19 +32,23 @@ def info_fields(stored: dict) -> dict:
 def get_article(index_dir: Path, key: str) -> StoredArticle:
     """The article whose id is ``key`` (or whose file path is ``key``)."""
 
-    def read(ix) -> dict | None:
+    def read(ix) -> dict:
         with ix.searcher() as searcher:
-            stored = searcher.document(id=key.strip().lower())
-            if stored is None and key:
-                stored = searcher.document(path=os.path.abspath(key))
-            return stored
+            return stored_article(searcher, key)
 
-    stored = read_index(index_dir, read)
+    return from_stored(read_index(index_dir, read))
+
+
+def stored_article(searcher, key: str) -> dict:
+    """The stored fields of the article whose id (or file path) is ``key``."""
+    stored = searcher.document(id=key.strip().lower())
+    if stored is None and key:
+        stored = searcher.document(path=os.path.abspath(key))
     if stored is None:
         raise ArticleNotFound(
             f"no article with id {key!r} in the index: ids are shown by 'msearch query'"
         )
-    return _from_stored(stored)
+    return stored
 
 
 def iter_articles(index_dir: Path):
@@ -51,10 +58,10 @@ def iter_articles(index_dir: Path):
     with read_failures(ix, index_dir), ix.searcher() as searcher:
         for docnum in searcher.reader().all_doc_ids():
             stored = searcher.stored_fields(docnum)
-            yield _from_stored(stored)
+            yield from_stored(stored)
 
 
-def _from_stored(stored: dict) -> StoredArticle:
+def from_stored(stored: dict) -> StoredArticle:
     return StoredArticle(**info_fields(stored), body=stored.get("body") or "")
 
 
@@ -73,7 +80,8 @@ def index_stats(index_dir: Path) -> IndexStats:
 
     counts, count = read_index(index_dir, read)
     publications = {
-        ("(unknown)" if name == UNKNOWN else name): n for name, n in counts["publication"].items()
+        (UNKNOWN_PUBLICATION if name == UNKNOWN else name): n
+        for name, n in counts["publication"].items()
     }
     years = [int(year) for year in counts["year"] if year != UNKNOWN]
     marker = read_marker(index_dir) or {}

@@ -52,13 +52,34 @@ def passages(
     """
     if not (terms or name_keys or phrases) or not text:
         return []
-    words = list(_marked(text[:_CHARLIMIT], terms, name_keys, phrases))
-    matches = sorted(
+    clusters = _best_clusters(_matches(text[:_CHARLIMIT], terms, name_keys, phrases))
+    return [_to_fragment(text, cluster) for cluster in clusters]
+
+
+def marked_whole(
+    text: str,
+    terms: set[str],
+    name_keys: frozenset[str] = frozenset(),
+    phrases: tuple[Phrase, ...] = (),
+) -> Fragment:
+    """All of ``text`` (a whole article, however long), every word ``passages`` would mark
+    in it marked."""
+    if not (terms or name_keys or phrases):
+        return Fragment(text, (), True, True)
+    spans = tuple(
+        dict.fromkeys((start, end) for start, end, _ in _matches(text, terms, name_keys, phrases))
+    )
+    return Fragment(text, spans, True, True)
+
+
+def _matches(text: str, terms: set[str], name_keys: frozenset[str], phrases) -> list[Match]:
+    """The matched words of ``text``, in text order: words with one of ``terms`` (or a name
+    key in ``name_keys``), and the words of ``phrases`` where they stand."""
+    words = list(_marked(text, terms, name_keys, phrases))
+    return sorted(
         [(start, end, term) for start, end, term, matched in words if matched]
         + _phrase_matches([(start, end, term) for start, end, term, _ in words], phrases)
     )
-    clusters = _best_clusters(matches)
-    return [_to_fragment(text, cluster) for cluster in clusters]
 
 
 def _best_clusters(matches: list[Match]) -> list[list[Match]]:

@@ -14,14 +14,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from monitor_search.errors import ArticleNotFound, BadQuery, MsearchError
+from monitor_search.analysis.analyzers import fold_key
+from monitor_search.errors import ArticleNotFound, BadQuery, MsearchError, UnknownPublication
 from monitor_search.index.schema import QUERY_FIELDS
 from monitor_search.index.store import read_index
-from monitor_search.model import Filters, Fragment, Hit, SearchResult, Timeline
+from monitor_search.model import Filters, Fragment, Hit, MarkedArticle, SearchResult, Timeline
 from monitor_search.search import evaluation
-from monitor_search.search.catalog import info_fields
-from monitor_search.search.facets import FACETS, PERIODS, count_facets, timeline
-from monitor_search.search.highlight import opening, passages, whole
+from monitor_search.search.catalog import from_stored, info_fields, stored_article
+from monitor_search.search.facets import FACETS, PERIODS, UNKNOWN, count_facets, timeline
+from monitor_search.search.highlight import marked_whole, opening, passages, whole
 from monitor_search.search.pruning import best
 from monitor_search.search.query import (
     Ranking,
@@ -104,8 +105,28 @@ def search(
         offset=offset,
         passages=passages,
     )
-    return _run(
-        index_dir, text, lambda searcher, ranking: _answer(searcher, ranking, text, request)
+
+    def answer(searcher, ranking: Ranking) -> SearchResult:
+        _check_publication(searcher, filters)
+        return _answer(searcher, ranking, text, request)
+
+    return _run(index_dir, text, answer)
+
+
+def _check_publication(searcher, filters: Filters | None) -> None:
+    """A ``--publication`` the index does not have is a miss to explain, not a plain "no
+    articles match": say which publications it has, with their article counts."""
+    if filters is None or not filters.publication:
+        return
+    reader = searcher.reader()
+    if ("pubkey", fold_key(filters.publication)) in reader:
+        return
+    counts = count_facets(reader, list(reader.all_doc_ids()), ("publication",))["publication"]
+    counts.pop(UNKNOWN, None)
+    known = ", ".join(f"{name} ({count:,})" for name, count in counts.items())
+    raise UnknownPublication(
+        f"no publication {filters.publication!r} in the index; "
+        + (f"it has: {known}" if known else "no article in it names its publication")
     )
 
 
@@ -131,6 +152,7 @@ def count_timeline(
     restriction = filter_query(filters or Filters())
 
     def count(searcher, ranking: Ranking):
+        _check_publication(searcher, filters)
         docnums = _all_matches(searcher, ranking.matching(match_any), restriction)
         return len(docnums), timeline(searcher.reader(), docnums, by)
 
@@ -147,6 +169,32 @@ def similar(index_dir: Path, article_id: str, *, limit: int = 10) -> SearchResul
             return _similar(searcher, article_id, limit)
 
     return read_index(index_dir, read)
+
+
+def marked_article(index_dir: Path, key: str, text: str) -> MarkedArticle:
+    """The article whose id (or file path) is ``key``, whole, with the words (and phrases)
+    of the query ``text`` marked as in the passages of its hits."""
+    _check_text(text)
+
+    def mark(searcher, ranking: Ranking) -> MarkedArticle:
+        stored = stored_article(searcher, key)
+        wanted = _Wanted(_highlight_terms(searcher, ranking), _highlight_phrases(ranking))
+        terms, phrases = wanted.terms, wanted.phrases
+        article = from_stored(stored)
+        title_words = terms.get("title", set())
+        title_analyzer = searcher.schema["title"].analyzer
+        return MarkedArticle(
+            article,
+            whole(article.title, title_words, title_analyzer, phrases.get("title", ())),
+            marked_whole(
+                article.body,
+                terms.get("body", set()),
+                frozenset(terms.get("names", ())),
+                phrases.get("body", ()),
+            ),
+        )
+
+    return _run(index_dir, text, mark)
 
 
 def _similar(searcher, article_id: str, limit: int) -> SearchResult:
