@@ -85,7 +85,7 @@ QUERY_AREAS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("whoosh reading (open, terms)", ("whoosh/reading.py", "whoosh/codec/", "whoosh/filedb/")),
     ("whoosh index open (toc, schema)", ("whoosh/index.py", "whoosh/fields.py")),
     ("query parsing (whoosh.qparser)", ("whoosh/qparser/", "whoosh/query/")),
-    ("CLI (typer, click)", ("typer/", "click/", "monitor_search/cli.py")),
+    ("CLI (typer, click)", ("typer/", "click/", "monitor_search/cli/")),
     ("JSON output", ("monitor_search/output/json.py", "json/")),
 )
 
@@ -391,7 +391,7 @@ def writer_variants(space: Workspace, articles: int, rounds: int) -> None:
 # --- query -------------------------------------------------------------------------------
 
 QUERY_STEPS = (
-    ("cli main", "monitor_search/cli.py", "main"),
+    ("cli main", "monitor_search/cli/app.py", "main"),
     ("imports (all, incl. lazy ones)", "<frozen importlib._bootstrap>", "_find_and_load"),
     ("search()", "monitor_search/search/searcher.py", "search"),
     (
@@ -406,7 +406,7 @@ QUERY_STEPS = (
     ("  _hit (stored fields, passages)", "monitor_search/search/searcher.py", "_hit"),
     ("    passages", "monitor_search/search/highlight.py", "passages"),
     ("  suggest (did-you-mean)", "monitor_search/search/suggest.py", "suggest"),
-    ("JSON output", "monitor_search/cli.py", "_print_hits"),
+    ("JSON output", "monitor_search/cli/printing.py", "print_hits"),
 )
 
 

@@ -85,6 +85,12 @@ class Filters:
     date_to: str | None = None
     volume: int | None = None
     issue: int | None = None
+    not_ids: frozenset[str] = frozenset()
+    """Articles left out by id (a saved search's ``--new``: those it has seen)."""
+
+
+FILTER_FIELDS = ("publication", "year", "date_from", "date_to", "volume", "issue")
+"""The restrictions of ``Filters`` that a user sets (``msearch query``'s options)."""
 
 
 @dataclass(frozen=True)
@@ -163,3 +169,45 @@ class IndexReport:
     @property
     def total(self) -> int:
         return self.new + self.updated + self.unchanged + self.moved
+
+
+@dataclass(frozen=True)
+class SavedSearch:
+    """A named query with the filters, order and matching it runs with."""
+
+    name: str
+    query: str
+    filters: Filters = field(default_factory=Filters)
+    match_any: bool = False
+    sort: str = "relevance"
+    created: str = ""
+    last_run: str | None = None
+    """When it last ran (or was saved): ``new_only`` lists what was indexed since."""
+    seen: frozenset[str] = frozenset()
+    """Ids of the articles that matched when it last ran."""
+
+    @property
+    def options(self) -> list[str]:
+        """The filters and options as ``msearch query`` options (for showing and cron lines)."""
+        words = []
+        for name in FILTER_FIELDS:
+            value = getattr(self.filters, name)
+            if value is not None:
+                option = {"date_from": "from", "date_to": "to"}.get(name, name)
+                words += [f"--{option}", str(value)]
+        if self.sort != "relevance":
+            words += ["--sort", self.sort]
+        if self.match_any:
+            words.append("--any")
+        return words
+
+
+@dataclass(frozen=True)
+class SavedRun:
+    """What running a saved search found: its result (None if it could not run, ``error``
+    says why), and whether only the articles new to it count."""
+
+    search: SavedSearch
+    result: SearchResult | None
+    new_only: bool
+    error: str | None = None

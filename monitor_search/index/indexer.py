@@ -19,7 +19,7 @@ from pathlib import Path
 
 from monitor_search.engine.parallel import ParallelWriter, available
 from monitor_search.errors import MsearchError
-from monitor_search.index.schema import article_from_stored, document_fields
+from monitor_search.index.schema import article_from_stored, article_id, document_fields
 from monitor_search.index.store import locked_for_writing, record_indexed, shown
 from monitor_search.ingest.article import parse_article
 from monitor_search.ingest.decode import MAX_FILE_BYTES, UnreadableText, decode_article_bytes
@@ -64,11 +64,6 @@ class NothingToIndex(MsearchError):
         super().__init__(
             f"nothing to index: {', '.join(missing)}: no such file or folder (no index written)"
         )
-
-
-def article_id(path: str) -> str:
-    """A short, stable id for the article at ``path`` (what ``msearch show`` takes)."""
-    return hashlib.blake2b(path.encode("utf-8", "surrogateescape"), digest_size=6).hexdigest()
 
 
 def update_index(

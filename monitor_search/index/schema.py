@@ -8,6 +8,7 @@ incremental indexing, filters and sorting.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import TYPE_CHECKING
 
 from whoosh import columns
@@ -78,6 +79,11 @@ def build_schema() -> Schema:
         date_low=NUMERIC(int, bits=32, sortable=True, shift_step=SHIFT_STEP),
         date_high=NUMERIC(int, bits=32, sortable=True, shift_step=SHIFT_STEP),
     )
+
+
+def article_id(path: str) -> str:
+    """A short, stable id for the article at ``path`` (what ``msearch show`` takes)."""
+    return hashlib.blake2b(path.encode("utf-8", "surrogateescape"), digest_size=6).hexdigest()
 
 
 def document_fields(article: Article, *, path: str, doc_id: str, signature: bytes) -> dict:

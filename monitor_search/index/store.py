@@ -275,7 +275,7 @@ def _claim_folder(index_dir: Path) -> None:
         )
     try:
         index_dir.mkdir(parents=True, exist_ok=True)
-        write_marker(index_dir, created=_now())
+        write_marker(index_dir, created=now_iso())
     except OSError as error:
         raise NotAnIndex(
             f"cannot create an index at {shown(index_dir)}: {error.strerror}"
@@ -332,10 +332,11 @@ def _open_or_create(index_dir: Path, rebuild: bool):
     return ix, True
 
 
-def _now() -> str:
+def now_iso() -> str:
+    """The local time now, to the second, with its UTC offset (ISO 8601)."""
     return dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds")
 
 
 def record_indexed(index_dir: Path) -> None:
     """Note in the marker when an index run last committed (shown by ``msearch stats``)."""
-    write_marker(index_dir, last_indexed=_now())
+    write_marker(index_dir, last_indexed=now_iso())

@@ -19,11 +19,15 @@ COLUMNS = [name for name in HIT_FIELDS if name != "fragments"]
 """The header row."""
 
 
-def write_csv(hits: Iterable[Hit], out: IO[str]) -> None:
-    """The header, then each hit's row (the header alone when there is no hit)."""
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n", extrasaction="ignore")
+def write_csv(hits: Iterable[Hit], out: IO[str], saved: list[str] | None = None) -> None:
+    """The header, then each hit's row (the header alone when there is no hit). With
+    ``saved``, a first column ``saved`` names each hit's saved search."""
+    columns = COLUMNS if saved is None else ["saved", *COLUMNS]
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
-    for hit in hits:
+    for number, hit in enumerate(hits):
         row = hit_object(hit)
         row["sources"] = SOURCES_JOINED_WITH.join(row["sources"])
+        if saved is not None:
+            row["saved"] = saved[number]
         writer.writerow({key: "" if value is None else value for key, value in row.items()})

@@ -15,6 +15,7 @@ from monitor_search.model import (
     Hit,
     IndexStats,
     MarkedArticle,
+    SavedSearch,
     SearchResult,
     StoredArticle,
     Timeline,
@@ -101,3 +102,15 @@ def write_lines(values, out: IO[str]) -> None:
     for value in values:
         out.write(json.dumps(value, ensure_ascii=False))
         out.write("\n")
+
+
+def saved_object(saved: SavedSearch) -> dict:
+    """A saved search as ``msearch saved list --json`` shows it (its seen ids counted)."""
+    return {
+        "name": saved.name,
+        "query": saved.query,
+        "options": saved.options,
+        "created": saved.created,
+        "last_run": saved.last_run,
+        "seen": len(saved.seen),
+    }

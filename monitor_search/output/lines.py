@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import IO
 
-from monitor_search.model import Hit
+from monitor_search.model import Hit, SavedSearch
 from monitor_search.output.inert import inert_line
 
 UNKNOWN = "-"
@@ -34,3 +34,24 @@ def brief_line(hit: Hit) -> str:
 def write_brief(hits: Iterable[Hit], out: IO[str]) -> None:
     for hit in hits:
         out.write(brief_line(hit) + "\n")
+
+
+def saved_heading(saved: SavedSearch, found: str) -> str:
+    """``== NAME: QUERY OPTIONS: what it found ==``, above a saved search's hits."""
+    return inert_line(f"== {saved.name}: {_command_words(saved)}: {found} ==")
+
+
+def write_saved(searches: Iterable[SavedSearch], out: IO[str]) -> None:
+    """One line per saved search: name, query and options, last run, articles seen."""
+    width = max(len(saved.name) for saved in searches)
+    for saved in searches:
+        line = f"{saved.name:<{width}}  {_command_words(saved)}"
+        line += f"  (last run {saved.last_run or 'never'}, {len(saved.seen):,} seen)"
+        out.write(inert_line(line) + "\n")
+
+
+def _command_words(saved: SavedSearch) -> str:
+    """The query and options as a shell would take them: ``'oil gas' --year 1999``."""
+    import shlex
+
+    return " ".join(shlex.quote(word) for word in (saved.query, *saved.options))

@@ -21,6 +21,7 @@ from monitor_search.model import (
     Hit,
     IndexStats,
     MarkedArticle,
+    SavedSearch,
     SearchResult,
     StoredArticle,
     Timeline,
@@ -248,3 +249,16 @@ def human_size(size: int) -> str:
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1024
     raise AssertionError("unreachable")
+
+
+def print_saved_runs(
+    runs: list[tuple[SavedSearch, str, SearchResult | None]], out: Console
+) -> None:
+    """Each saved search's heading (what it found), then its hits as ``print_results``."""
+    from monitor_search.output.lines import saved_heading
+
+    for saved, found, result in runs:
+        out.print(Text(saved_heading(saved, found), style=TITLE_STYLE))
+        out.print()
+        if result is not None and result.hits:
+            print_results(result, out)

@@ -7,6 +7,7 @@ in score order. Date order (``newest``, ``oldest``) lists the matches alone.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import heapq
 import math
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from monitor_search.analysis.analyzers import fold_key
 from monitor_search.errors import ArticleNotFound, BadQuery, MsearchError, UnknownPublication
-from monitor_search.index.schema import QUERY_FIELDS
+from monitor_search.index.schema import QUERY_FIELDS, article_id
 from monitor_search.index.store import read_index
 from monitor_search.model import Filters, Fragment, Hit, MarkedArticle, SearchResult, Timeline
 from monitor_search.search import evaluation
@@ -85,7 +86,38 @@ def search(
     relevance order the articles with only some follow those with all. ``sort`` is
     ``relevance``, ``newest`` (or ``date``) or ``oldest``; undated articles come last.
     Without ``passages`` the hits have no fragments (and no highlighting work is done)."""
-    _check_text(text)
+    request = _search_request(limit, filters, sort, facets, match_any, offset, passages)
+    return _run(index_dir, _checked(text), _answering(text, filters, request))
+
+
+def search_matching(
+    index_dir: Path,
+    text: str,
+    *,
+    limit: int | None = 10,
+    filters: Filters | None = None,
+    sort: str = "relevance",
+    match_any: bool = False,
+) -> tuple[SearchResult, frozenset[str]]:
+    """``search``, and the ids of every article that matches (the hits shown and all the
+    others), both read from the same commit of the index. The hits are matches alone (no
+    articles with only some of the words follow); ``limit`` None: every match."""
+    request = _search_request(limit or 1, filters, sort, (), match_any, 0, True)
+
+    def both(searcher, ranking: Ranking) -> tuple[SearchResult, frozenset[str]]:
+        docnums = _all_matches(searcher, ranking.matching(match_any), request.filter_query)
+        wanted = request
+        if limit is None:
+            wanted = dataclasses.replace(request, limit=max(1, len(docnums)))
+        result = _answering(text, filters, wanted)(searcher, ranking)
+        result.hits = [hit for hit in result.hits if match_any or hit.matched == "all"]
+        paths = searcher.reader().column_reader("path")
+        return result, frozenset(article_id(paths[docnum]) for docnum in docnums)
+
+    return _run(index_dir, _checked(text), both)
+
+
+def _search_request(limit, filters, sort, facets, match_any, offset, passages) -> _Request:
     if sort not in SORTS:
         raise BadQuery(f"--sort {sort!r}: choose one of {', '.join(SORTS)}")
     if limit < 1:
@@ -95,7 +127,7 @@ def search(
     for name in facets:
         if name not in FACETS:
             raise BadQuery(f"--facet {name!r}: choose from {', '.join(FACETS)}")
-    request = _Request(
+    return _Request(
         limit,
         filter_query(filters or Filters()),
         sort,
@@ -106,11 +138,21 @@ def search(
         passages=passages,
     )
 
+
+def _answering(text: str, filters: Filters | None, request: _Request):
     def answer(searcher, ranking: Ranking) -> SearchResult:
         _check_publication(searcher, filters)
         return _answer(searcher, ranking, text, request)
 
-    return _run(index_dir, text, answer)
+    return answer
+
+
+def _checked(text: str) -> str:
+    """``text``, if it asks for something: an empty query is a usage error, not "no
+    articles match"."""
+    if not text.strip():
+        raise BadQuery("the query is empty: give words to search for, or '*' for every article")
+    return text
 
 
 def _check_publication(searcher, filters: Filters | None) -> None:
@@ -130,12 +172,6 @@ def _check_publication(searcher, filters: Filters | None) -> None:
     )
 
 
-def _check_text(text: str) -> None:
-    """An empty query asks for nothing: a usage error, not "no articles match"."""
-    if not text.strip():
-        raise BadQuery("the query is empty: give words to search for, or '*' for every article")
-
-
 def count_timeline(
     index_dir: Path,
     text: str,
@@ -146,7 +182,7 @@ def count_timeline(
 ) -> tuple[int, Timeline]:
     """How many articles match ``text`` (as ``search`` counts them), and how many per year
     or month."""
-    _check_text(text)
+    _checked(text)
     if by not in PERIODS:
         raise BadQuery(f"--by {by!r}: choose one of {', '.join(PERIODS)}")
     restriction = filter_query(filters or Filters())
@@ -174,7 +210,7 @@ def similar(index_dir: Path, article_id: str, *, limit: int = 10) -> SearchResul
 def marked_article(index_dir: Path, key: str, text: str) -> MarkedArticle:
     """The article whose id (or file path) is ``key``, whole, with the words (and phrases)
     of the query ``text`` marked as in the passages of its hits."""
-    _check_text(text)
+    _checked(text)
 
     def mark(searcher, ranking: Ranking) -> MarkedArticle:
         stored = stored_article(searcher, key)

@@ -12,18 +12,54 @@ import contextlib
 import os
 import signal
 import sys
-from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from monitor_search import __version__
+from monitor_search.cli.options import (
+    QUERY_HELP,
+    AnyOption,
+    BriefOption,
+    Color,
+    ColorOption,
+    CsvOption,
+    Facet,
+    FromOption,
+    IndexOption,
+    IssueOption,
+    JsonlOption,
+    JsonOption,
+    LimitOption,
+    NoPagerOption,
+    OffsetOption,
+    PathsOption,
+    Period,
+    PublicationOption,
+    Sort,
+    SortOption,
+    ToOption,
+    VolumeOption,
+    YearOption,
+    examples,
+    index_dir_of,
+)
+from monitor_search.cli.printing import (
+    EXIT_ERROR,
+    EXIT_FOUND,
+    EXIT_INTERRUPTED,
+    EXIT_NOT_FOUND,
+    Display,
+    articles,
+    one_format,
+    print_hits,
+    print_lines,
+    stderr_line,
+)
+from monitor_search.cli.saved import saved_app
 from monitor_search.engine import deferred
 from monitor_search.errors import MsearchError
-
-EXIT_FOUND, EXIT_NOT_FOUND, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 app = typer.Typer(
     name="msearch",
@@ -39,158 +75,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-
-class Color(str, Enum):
-    auto = "auto"
-    always = "always"
-    never = "never"
-
-
-class Sort(str, Enum):
-    relevance = "relevance"
-    newest = "newest"
-    oldest = "oldest"
-    date = "date"
-
-
-class Facet(str, Enum):
-    publication = "publication"
-    year = "year"
-    source = "source"
-
-
-class Period(str, Enum):
-    year = "year"
-    month = "month"
-
-
-IndexOption = Annotated[
-    Optional[Path],  # noqa: UP045 - Typer needs Optional on Python 3.10
-    typer.Option(
-        "--index",
-        "-i",
-        metavar="DIR",
-        help="Index folder. Default: $MSEARCH_INDEX, else ./index.",
-        show_default=False,
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object (see README).")]
-JsonlOption = Annotated[
-    bool, typer.Option("--jsonl", help="Print one JSON object per hit, one per line.")
-]
-LimitOption = Annotated[int, typer.Option("--limit", "-n", min=1, help="How many hits to show.")]
-OffsetOption = Annotated[
-    int,
-    typer.Option(
-        "--offset", min=0, metavar="N", help="Skip the N best hits: the next page (-n per page)."
-    ),
-]
-PathsOption = Annotated[
-    bool,
-    typer.Option(
-        "--paths", "-l", help="Print only the path of each hit, one per line (for xargs, rg)."
-    ),
-]
-CsvOption = Annotated[
-    bool,
-    typer.Option("--csv", help="Print a CSV header and one row per hit (the JSON hit fields)."),
-]
-BriefOption = Annotated[
-    bool,
-    typer.Option("--brief", help="Print one line per hit: rank, date, publication, headline, id."),
-]
-
-
-def _complete_publication(ctx: typer.Context) -> list[str]:
-    """Shell completion of ``--publication``: the publications the index has (Typer keeps
-    those that start with what is typed)."""
-    from monitor_search.search.catalog import UNKNOWN_PUBLICATION, index_stats
-
-    try:
-        names = index_stats(_index_dir(ctx.params.get("index_dir"))).publications
-    except Exception:  # no index, or a damaged one: nothing to offer
-        return []
-    return [name for name in names if name != UNKNOWN_PUBLICATION]
-
-
-PublicationOption = Annotated[
-    Optional[str],  # noqa: UP045
-    typer.Option(
-        help="Only this publication (e.g. 'Eurasia Daily Monitor').",
-        show_default=False,
-        autocompletion=_complete_publication,
-    ),
-]
-YearOption = Annotated[
-    Optional[int],  # noqa: UP045
-    typer.Option(help="Only articles of this year.", show_default=False),
-]
-FromOption = Annotated[
-    Optional[str],  # noqa: UP045
-    typer.Option(
-        "--from",
-        metavar="DATE",
-        help="Only articles dated on or after DATE (1999, 1999-02 or 1999-02-05).",
-        show_default=False,
-    ),
-]
-ToOption = Annotated[
-    Optional[str],  # noqa: UP045
-    typer.Option(
-        "--to",
-        metavar="DATE",
-        help="Only articles dated on or before DATE (1999, 1999-02 or 1999-02-05).",
-        show_default=False,
-    ),
-]
-VolumeOption = Annotated[
-    Optional[int],  # noqa: UP045
-    typer.Option(help="Only this volume.", show_default=False),
-]
-IssueOption = Annotated[
-    Optional[int],  # noqa: UP045
-    typer.Option(help="Only this issue.", show_default=False),
-]
-ColorOption = Annotated[
-    Color,
-    typer.Option(
-        "--color",
-        help="Colours: auto (in a terminal, unless $NO_COLOR is set), always, or never.",
-    ),
-]
-NoPagerOption = Annotated[
-    bool,
-    typer.Option(
-        "--no-pager",
-        help="Print straight to the terminal; else text longer than the screen goes through "
-        "$MSEARCH_PAGER, $PAGER or 'less -R' (never when piped).",
-    ),
-]
-QUERY_HELP = (
-    "What to find. Plain words find the articles with all of them (in relevance order "
-    "followed by those with some); -word leaves articles out, +word requires a word, "
-    'word~ finds similar spellings. Query syntax works too: AND, OR, NOT, "exact phrase", '
-    '"near words"~5, wildcards (Chechn*), fields (title:, body:, publication:, source:, '
-    "year:, volume:, issue:) and ranges (year:[1998 TO 2000])."
-)
-AnyOption = Annotated[
-    bool,
-    typer.Option(
-        "--any", help="Articles with any of the words match (count, dates, facets), not all."
-    ),
-]
-
-
-def _examples(*commands: str) -> str:
-    """A command's ``--help`` epilog: its examples, one per line."""
-    return "\n\n".join(("Examples:", *(f"  $ {command}" for command in commands)))
-
-
-def _index_dir(option: Path | None) -> Path:
-    from monitor_search.index.store import resolve_index_dir
-
-    return resolve_index_dir(option)
 
 
 _interrupted = False
@@ -216,21 +100,9 @@ def _stop_if_interrupted() -> None:
         raise KeyboardInterrupt
 
 
-def _articles(count: int, kind: str = "") -> str:
-    """``1 article``, ``5,019 articles``; ``kind`` goes before the noun (``2 similar articles``)."""
-    return f"{count:,} {kind}article" if count == 1 else f"{count:,} {kind}articles"
-
-
-def _stderr(message: str, prefix: str = "msearch: ") -> None:
-    """One line on stderr, with anything taken from articles or file names made inert."""
-    from monitor_search.output.inert import inert_line
-
-    print(prefix + inert_line(message), file=sys.stderr)
-
-
 @app.command(
     short_help="Index article files: new, changed and removed ones (incremental).",
-    epilog=_examples(
+    epilog=examples(
         "msearch index seeds/",
         "msearch index ~/archive/edm ~/archive/monitor --index ~/msearch-index",
         "msearch index articles/ --rebuild -q",
@@ -272,7 +144,7 @@ def index(
 
     global _wrote
     _wrote = True
-    target = _index_dir(index_dir)
+    target = index_dir_of(index_dir)
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops as cleanly as Ctrl-C
     signal.signal(signal.SIGINT, _interrupt)
     sys.unraisablehook = _unraisable
@@ -288,7 +160,9 @@ def index(
                 target,
                 rebuild=rebuild,
                 wait_seconds=wait,
-                on_wait=lambda: _stderr(f"waiting for another 'msearch index' on {shown(target)}…"),
+                on_wait=lambda: stderr_line(
+                    f"waiting for another 'msearch index' on {shown(target)}…"
+                ),
                 on_start=progress.start,
                 on_file=advance,
                 on_skip=lambda path, reason: progress.note(f"msearch: skipped {path}: {reason}"),
@@ -302,10 +176,10 @@ def index(
     if _interrupted:  # the interruption was swallowed after the last file
         raise IndexInterrupted()
     for missing in report.missing:
-        _stderr(f"{missing}: no such file or folder")
+        stderr_line(f"{missing}: no such file or folder")
     if not quiet:
         print(
-            f"indexed {_articles(report.total)}: {report.new:,} new, {report.updated:,} updated, "
+            f"indexed {articles(report.total)}: {report.new:,} new, {report.updated:,} updated, "
             f"{report.unchanged:,} unchanged, "
             + (f"{report.moved:,} moved, " if report.moved else "")
             + f"{report.removed:,} removed, "
@@ -317,7 +191,7 @@ def index(
 
 @app.command(
     short_help="Search: ranked hits with highlighted passages.",
-    epilog=_examples(
+    epilog=examples(
         "msearch query 'Collective Security Treaty'",
         "msearch query '\"Caspian pipeline\" Baku' --from 1998 --to 2001 --sort newest",
         "msearch query Chechnya --facet year --facet publication -n 5",
@@ -342,12 +216,7 @@ def query(
     date_to: ToOption = None,
     volume: VolumeOption = None,
     issue: IssueOption = None,
-    sort: Annotated[
-        Sort,
-        typer.Option(
-            help="relevance, newest or oldest (date = newest); undated articles come last."
-        ),
-    ] = Sort.relevance,
+    sort: SortOption = Sort.relevance,
     match_any: AnyOption = False,
     facet: Annotated[
         Optional[list[Facet]],  # noqa: UP045
@@ -363,11 +232,11 @@ def query(
     from monitor_search.model import Filters
     from monitor_search.search.searcher import search
 
-    _one_format(json_out, jsonl, csv=csv_out, brief=brief, paths=paths)
+    one_format(json_out, jsonl, csv=csv_out, brief=brief, paths=paths)
     filters = Filters(publication, year, date_from, date_to, volume, issue)
     facets = tuple(f.value for f in facet or ())
     result = search(
-        _index_dir(index_dir),
+        index_dir_of(index_dir),
         text,
         limit=limit,
         filters=filters,
@@ -378,95 +247,15 @@ def query(
         passages=not (paths or brief),
     )
     if paths or csv_out or brief:
-        _print_lines(result, csv=csv_out, brief=brief)
+        print_lines(result, csv=csv_out, brief=brief)
     else:
-        _print_hits(result, json_out, jsonl, _Display(color, no_pager))
+        print_hits(result, json_out, jsonl, Display(color, no_pager))
     raise typer.Exit(EXIT_FOUND if result.hits else EXIT_NOT_FOUND)
-
-
-@dataclass(frozen=True)
-class _Display:
-    """How text goes to the terminal: ``--color`` and ``--no-pager``."""
-
-    color: Color = Color.auto
-    no_pager: bool = False
-
-    def paged(self):
-        """A console for stdout, through the pager when the text needs one."""
-        from monitor_search.output.pager import paged
-
-        return paged(self.color.value, enabled=not self.no_pager)
-
-
-def _print_lines(result, *, csv: bool, brief: bool) -> None:
-    """Paths, CSV rows or brief lines on stdout; with brief lines, the count on stderr."""
-    if csv:
-        from monitor_search.output.csv import write_csv
-
-        write_csv(result.hits, sys.stdout)
-        return
-    from monitor_search.output.lines import write_brief, write_paths
-
-    if not brief:
-        write_paths(result.hits, sys.stdout)
-        return
-    write_brief(result.hits, sys.stdout)
-    print(_shown_line(result) if result.hits else "no articles match", file=sys.stderr)
-
-
-def _one_format(json_out: bool, jsonl: bool, **others: bool) -> None:
-    chosen = {"json": json_out, "jsonl": jsonl, **others}
-    if sum(chosen.values()) > 1:
-        names = [f"--{name}" for name in chosen]
-        raise MsearchError(f"choose one of {', '.join(names[:-1])} and {names[-1]}")
-
-
-def _print_hits(result, json_out: bool, jsonl: bool, display: _Display, similar_to=None) -> None:
-    if json_out or jsonl:
-        from monitor_search.output.json import hit_object, result_object, write_json, write_lines
-
-        if jsonl:
-            write_lines((hit_object(hit) for hit in result.hits), sys.stdout)
-        else:
-            write_json(result_object(result, similar_to), sys.stdout)
-        return
-    from monitor_search.output.terminal import print_results
-
-    with display.paged() as out:
-        print_results(result, out)
-    if result.suggestion:
-        _stderr(f"Did you mean: {result.suggestion}?", prefix="")
-    if result.hits and similar_to:
-        print(f"{_articles(len(result.hits), 'similar ')} shown", file=sys.stderr)
-    elif result.hits:
-        print(_shown_line(result), file=sys.stderr)
-    elif result.nothing_to_search and result.ignored:
-        words = ", ".join(result.ignored)
-        _stderr(f"every word of the query is a stop word ({words}): nothing to search")
-    else:
-        print("no articles match", file=sys.stderr)
-
-
-def _shown_line(result) -> str:
-    """``10 of 156 articles shown``, and how many more have only some of the words."""
-    some_only = (result.total if result.total_any is None else result.total_any) - result.total
-    shown = f"{len(result.hits)}"
-    if result.offset:  # a later page: which ranks it shows
-        shown = f"{result.offset + 1:,}-{result.offset + len(result.hits):,}"
-    if any(hit.matched == "some" for hit in result.hits):
-        return (
-            f"{shown} shown: {_articles(result.total)} with all the words, "
-            f"{some_only:,} more with only some"
-        )
-    line = f"{shown} of {_articles(result.total)} shown"
-    if some_only > 0:
-        line += f" ({some_only:,} more have only some of the words)"
-    return line
 
 
 @app.command(
     short_help="Articles like a given one.",
-    epilog=_examples("msearch similar 11db9a0410e5", "msearch similar 11db9a0410e5 -n 3 --jsonl"),
+    epilog=examples("msearch similar 11db9a0410e5", "msearch similar 11db9a0410e5 -n 3 --jsonl"),
 )
 def similar(
     article_id: Annotated[
@@ -482,15 +271,15 @@ def similar(
     """The articles most like article ID (sharing its most telling words), never ID itself."""
     from monitor_search.search.searcher import similar as find_similar
 
-    _one_format(json_out, jsonl)
-    result = find_similar(_index_dir(index_dir), article_id, limit=limit)
-    _print_hits(result, json_out, jsonl, _Display(color, no_pager), similar_to=article_id)
+    one_format(json_out, jsonl)
+    result = find_similar(index_dir_of(index_dir), article_id, limit=limit)
+    print_hits(result, json_out, jsonl, Display(color, no_pager), similar_to=article_id)
     raise typer.Exit(EXIT_FOUND if result.hits else EXIT_NOT_FOUND)
 
 
 @app.command(
     short_help="Matching articles per year or month, as bars.",
-    epilog=_examples(
+    epilog=examples(
         "msearch timeline 'Collective Security Treaty'",
         "msearch timeline Shevardnadze --by month --from 1998 --to 1999",
         "msearch timeline Kadyrov --json | jq '.buckets[]'",
@@ -514,7 +303,7 @@ def timeline(
 
     filters = Filters(publication=publication, date_from=date_from, date_to=date_to)
     total, counts = count_timeline(
-        _index_dir(index_dir), text, by=by.value, filters=filters, match_any=match_any
+        index_dir_of(index_dir), text, by=by.value, filters=filters, match_any=match_any
     )
     if json_out:
         from monitor_search.output.json import timeline_object, write_json
@@ -523,14 +312,14 @@ def timeline(
     else:
         from monitor_search.output.terminal import print_timeline
 
-        with _Display(color, no_pager).paged() as out:
+        with Display(color, no_pager).paged() as out:
             print_timeline(counts, out)
     raise typer.Exit(EXIT_FOUND if total else EXIT_NOT_FOUND)
 
 
 @app.command(
     short_help="Every article as JSON lines.",
-    epilog=_examples(
+    epilog=examples(
         "msearch export > archive.jsonl", "msearch export | jq -r 'select(.year == 1999) | .title'"
     ),
 )
@@ -548,7 +337,7 @@ def export(
     from monitor_search.search.catalog import iter_articles
 
     count = 0
-    for article in iter_articles(_index_dir(index_dir)):
+    for article in iter_articles(index_dir_of(index_dir)):
         write_lines([article_object(article)], sys.stdout)
         count += 1
     raise typer.Exit(EXIT_FOUND if count else EXIT_NOT_FOUND)
@@ -556,7 +345,7 @@ def export(
 
 @app.command(
     short_help="One whole article, a query's words highlighted.",
-    epilog=_examples(
+    epilog=examples(
         "msearch show 11db9a0410e5",
         "msearch show 11db9a0410e5 --query 'security treaty'",
         "msearch show seeds/000_b427728f8c5f3a6a.txt --json | jq -r .body",
@@ -589,11 +378,11 @@ def show(
     if query_text is None:
         from monitor_search.search.catalog import get_article
 
-        shown = MarkedArticle.unmarked(get_article(_index_dir(index_dir), article_id))
+        shown = MarkedArticle.unmarked(get_article(index_dir_of(index_dir), article_id))
     else:
         from monitor_search.search.searcher import marked_article
 
-        shown = marked_article(_index_dir(index_dir), article_id, query_text)
+        shown = marked_article(index_dir_of(index_dir), article_id, query_text)
     if json_out:
         from monitor_search.output.json import article_object, marked_article_object, write_json
 
@@ -604,13 +393,13 @@ def show(
     else:
         from monitor_search.output.terminal import print_article
 
-        with _Display(color, no_pager).paged() as out:
+        with Display(color, no_pager).paged() as out:
             print_article(shown, out)
 
 
 @app.command(
     short_help="What the index holds: articles, size, publications, years.",
-    epilog=_examples("msearch stats", "msearch stats --json | jq .publications"),
+    epilog=examples("msearch stats", "msearch stats --json | jq .publications"),
 )
 def stats(
     index_dir: IndexOption = None,
@@ -621,7 +410,7 @@ def stats(
     """How many articles the index holds, its size, last run, publications and years."""
     from monitor_search.search.catalog import index_stats
 
-    result = index_stats(_index_dir(index_dir))
+    result = index_stats(index_dir_of(index_dir))
     if json_out:
         from monitor_search.output.json import stats_object, write_json
 
@@ -629,8 +418,13 @@ def stats(
     else:
         from monitor_search.output.terminal import print_stats
 
-        with _Display(color, no_pager).paged() as out:
+        with Display(color, no_pager).paged() as out:
             print_stats(result, out)
+
+
+app.add_typer(
+    saved_app, short_help="Saved searches: add, list, run (--new: only new articles), remove."
+)
 
 
 def _version_callback(value: bool) -> None:
@@ -685,12 +479,12 @@ def main(argv: list[str] | None = None) -> int:
         result = command.main(args=argv, prog_name="msearch", standalone_mode=False)
         return result if isinstance(result, int) else EXIT_FOUND
     except MsearchError as error:
-        _stderr(str(error))
+        stderr_line(str(error))
         return error.exit_code
     except typer.Exit as done:
         return done.exit_code
     except (KeyboardInterrupt, typer.Abort):
-        _stderr("interrupted")
+        stderr_line("interrupted")
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return _reader_gone()
@@ -704,7 +498,7 @@ def main(argv: list[str] | None = None) -> int:
         if hasattr(error, "show") and hasattr(error, "exit_code"):  # usage error from the parser
             error.show()
             return error.exit_code
-        _stderr(
+        stderr_line(
             f"internal error: {type(error).__name__}: {error} (please report this; "
             "MSEARCH_DEBUG=1 shows where it happened)"
         )
