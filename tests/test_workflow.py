@@ -177,19 +177,15 @@ def complete(env, *words: str) -> list[str]:
 
 
 def test_completion_offers_commands_and_option_values(archive):
-    index = archive["MSEARCH_INDEX"]
     assert {"query", "show", "timeline"} <= set(complete(archive, ""))
     assert complete(archive, "query", "x", "--facet", "") == ["publication", "year", "source"]
     assert complete(archive, "query", "x", "--sort", "n") == ["newest"]
     assert complete(archive, "timeline", "x", "--by", "") == ["year", "month"]
     assert complete(archive, "query", "x", "--color", "") == ["auto", "always", "never"]
     assert complete(archive, "query", "x", "--publication", "Mon") == ["Monitor"]
-    assert complete(archive, "query", "x", "-i", index, "--publication", "Eur") == [
-        "Eurasia Daily Monitor"  # one value: the completion script reads one per line
-    ]
     nowhere = {**archive, "MSEARCH_INDEX": "/nonexistent/index"}
     assert complete(nowhere, "query", "x", "--publication", "") in ([], [""])
-    script = run(archive, "--show-completion", "bash")
+    script = run({**archive, "SHELL": "/bin/bash"}, "--show-completion")
     assert script.returncode == 0 and "_MSEARCH_COMPLETE" in script.stdout
 
 
@@ -235,3 +231,45 @@ def test_export_has_no_flag_that_cannot_be_turned_off(archive):
     plain, said = run(archive, "export"), run(archive, "export", "--jsonl")
     assert plain.returncode == said.returncode == 0 and plain.stdout == said.stdout
     assert len(plain.stdout.splitlines()) == 32
+
+
+def test_show_never_marks_the_words_a_query_leaves_out(archive):
+    article_id = first_id(archive, "Caspian pipeline")
+    for text in ("pipeline NOT Caspian", "pipeline -Caspian", "NOT Caspian"):
+        shown = json.loads(run(archive, "show", article_id, "--query", text, "--json").stdout)
+        body = shown["body"]
+        marked = {body[start:end].lower() for start, end in shown["highlights"]["body"]}
+        assert "caspian" not in marked, text
+    done = run(archive, "show", article_id, "--query", "zzzyzzy")
+    assert done.returncode == 0 and "none of the query's words are in this article" in done.stderr
+    assert run(archive, "show", " ").returncode == 2
+
+
+def test_the_pager_gets_ctrl_c_as_usual_and_dumb_terminals_get_none(archive, tmp_path):
+    report = tmp_path / "signals.txt"
+    pager = f"sh -c 'grep SigIgn /proc/$$/status > {report}; cat > /dev/null'"
+    run_in_terminal(["query", "pipeline"], {**archive, "MSEARCH_PAGER": pager}, rows=5)
+    ignored = int(report.read_text().split()[1], 16)
+    assert not ignored & (1 << (2 - 1))  # SIGINT (2) is not ignored in the pager
+    paged = tmp_path / "paged.txt"
+    dumb = {**archive, "TERM": "dumb", "MSEARCH_PAGER": f"sh -c 'cat > {paged}'"}
+    code, screen = run_in_terminal(["query", "pipeline"], dumb, rows=5)
+    assert code == 0 and "CASPIAN PIPELINE REPORT" in screen and not paged.exists()
+
+
+def test_brief_lines_go_through_the_pager_too(recording_pager):
+    env, paged = recording_pager
+    run_in_terminal(["query", "pipeline", "--brief", "-n", "30"], env, rows=10)
+    assert len(paged.read_text().splitlines()) == 30
+
+
+def test_an_unknown_publication_still_gives_tools_an_empty_result(archive):
+    done = run(archive, "query", "oil", "--publication", "Nope", "--json")
+    assert done.returncode == 1 and json.loads(done.stdout)["hits"] == []
+    assert "no publication 'Nope'" in done.stderr
+    table = run(archive, "query", "oil", "--publication", "Nope", "--csv")
+    assert table.returncode == 1 and table.stdout.startswith("rank,score")
+
+
+def test_bash_completion_escapes_what_bash_would_split(archive):
+    assert complete(archive, "query", "x", "--publication", "Eur") == ["Eurasia\\ Daily\\ Monitor"]

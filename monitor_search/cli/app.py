@@ -59,7 +59,7 @@ from monitor_search.cli.printing import (
 )
 from monitor_search.cli.saved import saved_app
 from monitor_search.engine import deferred
-from monitor_search.errors import MsearchError
+from monitor_search.errors import MsearchError, UnknownPublication
 
 app = typer.Typer(
     name="msearch",
@@ -235,21 +235,33 @@ def query(
     one_format(json_out, jsonl, csv=csv_out, brief=brief, paths=paths)
     filters = Filters(publication, year, date_from, date_to, volume, issue)
     facets = tuple(f.value for f in facet or ())
-    result = search(
-        index_dir_of(index_dir),
-        text,
-        limit=limit,
-        filters=filters,
-        sort=sort.value,
-        facets=facets,
-        match_any=match_any,
-        offset=offset,
-        passages=not (paths or brief),
-    )
+    try:
+        result = search(
+            index_dir_of(index_dir),
+            text,
+            limit=limit,
+            filters=filters,
+            sort=sort.value,
+            facets=facets,
+            match_any=match_any,
+            offset=offset,
+            passages=not (paths or brief),
+        )
+    except UnknownPublication:
+        if json_out or csv_out:  # tools reading the output still get a (empty) result
+            from monitor_search.model import SearchResult
+
+            empty = SearchResult(text, 0, total_any=0, offset=offset)
+            if json_out:
+                print_hits(empty, True, False, Display())
+            else:
+                print_lines(empty, csv=True, brief=False)
+        raise
+    display = Display(color, no_pager)
     if paths or csv_out or brief:
-        print_lines(result, csv=csv_out, brief=brief)
+        print_lines(result, csv=csv_out, brief=brief, display=display)
     else:
-        print_hits(result, json_out, jsonl, Display(color, no_pager))
+        print_hits(result, json_out, jsonl, display)
     raise typer.Exit(EXIT_FOUND if result.hits else EXIT_NOT_FOUND)
 
 
@@ -395,6 +407,8 @@ def show(
 
         with Display(color, no_pager).paged() as out:
             print_article(shown, out)
+    if query_text is not None and not (shown.title.highlights or shown.body.highlights):
+        stderr_line("none of the query's words are in this article")
 
 
 @app.command(

@@ -3,6 +3,8 @@
 No ``from __future__ import annotations``: Typer reads these annotations on every run.
 """
 
+import os
+import re
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -80,7 +82,10 @@ def complete_publication(ctx: typer.Context) -> list[str]:
         names = index_stats(index_dir_of(ctx.params.get("index_dir"))).publications
     except Exception:  # no index, or a damaged one: nothing to offer
         return []
-    return [name for name in names if name != UNKNOWN_PUBLICATION]
+    known = [name for name in names if name != UNKNOWN_PUBLICATION]
+    if os.environ.get("_MSEARCH_COMPLETE") == "complete_bash":  # bash inserts them as they are
+        return [re.sub(r"([^\w./-])", r"\\\1", name) for name in known]
+    return known
 
 
 PublicationOption = Annotated[
@@ -157,7 +162,7 @@ AnyOption = Annotated[
 
 def examples(*commands: str) -> str:
     """A command's ``--help`` epilog: its examples, one per line."""
-    return "\n\n".join(("Examples:", *(f"  $ {command}" for command in commands)))
+    return "\n\n".join(("Examples:", *(f"$ {command}" for command in commands)))
 
 
 def index_dir_of(option: Path | None) -> Path:

@@ -35,8 +35,11 @@ class Display:
         return paged(self.color.value, enabled=not self.no_pager)
 
 
-def print_lines(result, *, csv: bool, brief: bool) -> None:
-    """Paths, CSV rows or brief lines on stdout; with brief lines, the count on stderr."""
+def print_lines(
+    result, *, csv: bool, brief: bool, display: Display | None = None, kind: str = ""
+) -> None:
+    """Paths, CSV rows or brief lines on stdout; with brief lines (which go through the
+    pager as other text does), the count on stderr."""
     if csv:
         from monitor_search.output.csv import write_csv
 
@@ -47,8 +50,9 @@ def print_lines(result, *, csv: bool, brief: bool) -> None:
     if not brief:
         write_paths(result.hits, sys.stdout)
         return
-    write_brief(result.hits, sys.stdout)
-    print(shown_line(result) if result.hits else "no articles match", file=sys.stderr)
+    with (display or Display()).paged() as out:
+        write_brief(result.hits, out.file)
+    print(shown_line(result, kind) if result.hits else f"no {kind}articles match", file=sys.stderr)
 
 
 def one_format(json_out: bool, jsonl: bool, **others: bool) -> None:

@@ -185,7 +185,9 @@ def run(
     if not run_all:
         ran = run_saved(target, name, new_only=new, limit=limit)
         if paths or csv_out or brief:
-            print_lines(ran.result, csv=csv_out, brief=brief)
+            display = Display(color, no_pager)
+            kind = "new " if new else ""
+            print_lines(ran.result, csv=csv_out, brief=brief, display=display, kind=kind)
         else:
             display = Display(color, no_pager)
             print_hits(ran.result, json_out, jsonl, display, about=_about(ran))

@@ -48,8 +48,10 @@ def pager_command(environ=os.environ) -> list[str] | None:
 @contextmanager
 def paged(color: str = "auto", enabled: bool = True) -> Iterator[Console]:
     """A console for stdout; what is printed to it goes through the pager when ``enabled``,
-    stdout is a terminal, there is a pager, and the text is longer than the terminal."""
-    command = pager_command() if enabled and sys.stdout.isatty() else None
+    stdout is a terminal (not a dumb one), there is a pager, and the text is longer than
+    the terminal."""
+    dumb = os.environ.get("TERM", "dumb") in ("dumb", "unknown", "")
+    command = pager_command() if enabled and sys.stdout.isatty() and not dumb else None
     if command is None:
         yield console(color=color)
         return
@@ -64,12 +66,13 @@ def paged(color: str = "auto", enabled: bool = True) -> Iterator[Console]:
 
 
 def _page(command: list[str], text: str) -> None:
-    """Run the pager on ``text`` and wait for it. Ctrl-C belongs to the pager meanwhile; a
-    pager that quits before reading everything is no error."""
+    """Run the pager on ``text`` and wait for it. Ctrl-C belongs to the pager meanwhile
+    (msearch lets it pass; the pager starts with Ctrl-C's usual effect); a pager that quits
+    before reading everything is no error."""
     sys.stdout.flush()
     environ = dict(os.environ)
     environ.setdefault("LESS", LESS_DEFAULTS)
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    previous = signal.signal(signal.SIGINT, _let_pass)
     try:
         pager = subprocess.Popen(command, stdin=subprocess.PIPE, env=environ)
         with contextlib.suppress(BrokenPipeError):
@@ -81,3 +84,8 @@ def _page(command: list[str], text: str) -> None:
         sys.stdout.write(text)
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def _let_pass(signum, frame) -> None:
+    """Ctrl-C while the pager runs: the pager's to act on, not msearch's. (A handler, not
+    SIG_IGN: a program started meanwhile would inherit an ignored signal.)"""

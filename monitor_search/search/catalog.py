@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from monitor_search.errors import ArticleNotFound
+from monitor_search.errors import ArticleNotFound, BadQuery
 from monitor_search.index.store import open_for_reading, read_failures, read_index, read_marker
 from monitor_search.model import IndexStats, StoredArticle
 from monitor_search.search.facets import UNKNOWN, count_facets
@@ -41,6 +41,8 @@ def get_article(index_dir: Path, key: str) -> StoredArticle:
 
 def stored_article(searcher, key: str) -> dict:
     """The stored fields of the article whose id (or file path) is ``key``."""
+    if not key.strip():
+        raise BadQuery("no article id given: ids are shown by 'msearch query'")
     stored = searcher.document(id=key.strip().lower())
     if stored is None and key:
         stored = searcher.document(path=os.path.abspath(key))

@@ -456,6 +456,23 @@ def _tiered_from_postings(searcher, ranking: Ranking, limit: int, filter_query):
     return first, rest, scorer.count(ranking.all_words, allowed), total_any
 
 
+def _wanted_leaves(query):
+    """The leaves of ``query`` that ask for words, not those that leave words out (under a
+    NOT, or the second part of an AND NOT): those are never marked."""
+    from whoosh import query as wq
+
+    if isinstance(query, wq.Not):
+        return
+    if isinstance(query, wq.AndNot):
+        yield from _wanted_leaves(query.a)
+        return
+    if query.is_leaf():
+        yield query
+        return
+    for child in query.children():
+        yield from _wanted_leaves(child)
+
+
 def _highlight_terms(searcher, ranking: Ranking) -> dict[str, set[str]]:
     """Per field, the index terms the query matches (wildcards expanded), but for the words
     of phrases (``_highlight_phrases``) that the query does not also ask for alone.
@@ -466,7 +483,7 @@ def _highlight_terms(searcher, ranking: Ranking) -> dict[str, set[str]]:
 
     reader = searcher.reader()
     terms: dict[str, set[str]] = {}
-    for leaf in ranking.any_words.leaves():
+    for leaf in _wanted_leaves(ranking.any_words):
         if isinstance(leaf, wq.Phrase) and leaf.slop == 1:
             continue
         for fieldname, text in leaf.expanded_terms(reader):
@@ -483,7 +500,7 @@ def _highlight_phrases(ranking: Ranking) -> dict[str, tuple[tuple[str, ...], ...
     from whoosh import query as wq
 
     phrases: dict[str, list[tuple[str, ...]]] = {}
-    for leaf in ranking.any_words.leaves():
+    for leaf in _wanted_leaves(ranking.any_words):
         if isinstance(leaf, wq.Phrase) and leaf.slop == 1 and leaf.words:
             phrases.setdefault(leaf.fieldname, []).append(tuple(leaf.words))
     return {field: tuple(found) for field, found in phrases.items()}
