@@ -133,3 +133,14 @@ def test_small_changes_never_rewrite_large_segments(tmp_path, monkeypatch):
         assert len(now) == 4  # plus one small segment, the earlier small one merged into it
     assert search(index_dir, "pipeline").total == 90
     assert search(index_dir, "revised").total == 1
+
+
+def test_runs_report_their_phases_in_order(corpus, tmp_path):
+    seen: list[str] = []
+    update_index([str(corpus)], tmp_path / "index", on_phase=seen.append)
+    assert seen[:3] == ["reading", "analysing", "writing"] and "merging" not in seen
+    (corpus / "late.txt").write_text("LATE NEWS\n\nA late story about Baku.\n", encoding="utf-8")
+    again: list[str] = []
+    update_index([str(corpus)], tmp_path / "index", on_phase=again.append)
+    assert again == ["reading", "analysing", "writing", "merging", "writing"]
+    assert set(seen + again) <= set(indexer.PHASES)

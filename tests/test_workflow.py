@@ -273,3 +273,13 @@ def test_an_unknown_publication_still_gives_tools_an_empty_result(archive):
 
 def test_bash_completion_escapes_what_bash_would_split(archive):
     assert complete(archive, "query", "x", "--publication", "Eur") == ["Eurasia\\ Daily\\ Monitor"]
+
+
+def test_the_progress_bar_names_its_phase(tmp_path):
+    folder = tmp_path / "articles"
+    for number in range(40):
+        write_article(folder, f"a{number}.txt", f"STORY {number}", "Oil and gas. " * 50)
+    env = {**os.environ, "MSEARCH_INDEX": str(tmp_path / "index")}
+    code, screen = run_in_terminal(["index", str(folder)], env)
+    assert code == 0 and "indexed 40 articles" in screen
+    assert "analysing" in screen and "writing" in screen

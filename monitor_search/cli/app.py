@@ -164,6 +164,7 @@ def index(
                     f"waiting for another 'msearch index' on {shown(target)}…"
                 ),
                 on_start=progress.start,
+                on_phase=progress.phase,
                 on_file=advance,
                 on_skip=lambda path, reason: progress.note(f"msearch: skipped {path}: {reason}"),
             )

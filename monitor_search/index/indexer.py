@@ -66,6 +66,11 @@ class NothingToIndex(MsearchError):
         )
 
 
+PHASES = ("reading", "analysing", "writing", "merging")
+"""What an index run is doing: finding the files and what the index has of them; reading and
+analysing each file; writing a batch's segment; merging small segments into it."""
+
+
 def update_index(
     paths: list[str],
     index_dir: Path,
@@ -76,15 +81,18 @@ def update_index(
     on_start: Callable[[int], None] = lambda total: None,
     on_file: Callable[[str], None] = lambda path: None,
     on_skip: Callable[[str, str], None] = lambda path, reason: None,
+    on_phase: Callable[[str], None] = lambda phase: None,
 ) -> IndexReport:
     """Index the article files under ``paths`` into ``index_dir`` and report what changed.
 
     The callbacks let a front end show progress: ``on_start(number_of_files)``, then
-    ``on_file(path)`` after each file, ``on_skip(path, reason)`` for each file left out.
+    ``on_file(path)`` after each file, ``on_skip(path, reason)`` for each file left out, and
+    ``on_phase(name)`` as the work moves from one of ``PHASES`` to another.
     """
     index_dir = Path(index_dir)
     started = time.monotonic()
     report = IndexReport()
+    on_phase("reading")
     found = discover(paths)
     if found.missing and not (found.files or found.folders or found.problems):
         raise NothingToIndex(found.missing)
@@ -95,7 +103,7 @@ def update_index(
         with locked_for_writing(
             index_dir, rebuild=rebuild, wait_seconds=wait_seconds, on_wait=on_wait
         ) as (ix, fresh):
-            run = _IndexRun(ix, index_dir, clear_first=rebuild and not fresh)
+            run = _IndexRun(ix, index_dir, clear_first=rebuild and not fresh, on_phase=on_phase)
             try:
                 _index_files(run, found, report, rebuild, on_start, on_file, on_skip)
             except BaseException:
@@ -119,6 +127,7 @@ def _index_files(run, found, report: IndexReport, rebuild: bool, on_start, on_fi
     run.parallel = available() and _work_ahead(found.files, known) >= PARALLEL_FROM
     on_start(len(found.files))
     for path in found.files:
+        run.phase("analysing")
         outcome = run.add_file(path, known.get(path))
         if isinstance(outcome, str):
             setattr(report, outcome, getattr(report, outcome) + 1)
@@ -181,8 +190,10 @@ def _write_failure(index_dir: Path, error: OSError) -> MsearchError:
 class _IndexRun:
     """One writer session over the index, committing every batch."""
 
-    def __init__(self, ix, index_dir: Path, *, clear_first: bool):
+    def __init__(self, ix, index_dir: Path, *, clear_first: bool, on_phase=lambda phase: None):
         self.ix = ix
+        self._on_phase = on_phase
+        self._phase = "reading"
         self.index_dir = index_dir
         self.clear_next_commit = clear_first
         self.writer = None
@@ -193,6 +204,12 @@ class _IndexRun:
         """Content hash -> paths, of the indexed files that are gone: a new file with the
         same bytes moved there, and its article is taken from the index."""
         self._searcher = None
+
+    def phase(self, name: str) -> None:
+        """Move to phase ``name`` (one of ``PHASES``), telling ``on_phase`` if it changed."""
+        if name != self._phase:
+            self._phase = name
+            self._on_phase(name)
 
     def known_signatures(self) -> dict[str, bytes]:
         """Path -> signature of every article in the index."""
@@ -304,13 +321,23 @@ class _IndexRun:
 
         writer = self._writer()
         self.writer = None
+        self.phase("writing")
         if self.clear_next_commit:
             writer.commit(mergetype=CLEAR)
             self.clear_next_commit = False
         else:
-            writer.commit(mergetype=_merge_small_segments)
+            writer.commit(mergetype=self._merging)
         self.pending = 0
         record_indexed(self.index_dir)  # batch by batch, so an interrupted run shows its work
+
+    def _merging(self, writer, segments: list) -> list:
+        """``_merge_small_segments``, in the phase "merging" while it merges (Whoosh merges
+        before it writes the new segment out)."""
+        if any(0 < segment.doc_count_all() < SMALL_SEGMENT for segment in segments):
+            self.phase("merging")
+        kept = _merge_small_segments(writer, segments)
+        self.phase("writing")
+        return kept
 
     def cancel(self) -> None:
         """Drop the uncommitted batch. Best effort: an interruption in the middle of a commit

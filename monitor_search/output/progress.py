@@ -1,4 +1,7 @@
-"""The progress bar of ``msearch index``: Rich, on stderr, only when stderr is a terminal."""
+"""The progress bar of ``msearch index``: Rich, on stderr, only when stderr is a terminal.
+
+It names its phase (reading, analysing, writing, merging): files are counted while they are
+analysed, and the bar says so when the count is done but segments are still being written."""
 
 from __future__ import annotations
 
@@ -12,7 +15,8 @@ REFRESH_SECONDS = 0.1
 
 
 class IndexProgress:
-    """Counts files as the indexer reports them; notes (skipped files) print above the bar."""
+    """Counts files as the indexer reports them, under the phase's name; notes (skipped
+    files) print above the bar."""
 
     def __init__(self, enabled: bool):
         self.enabled = enabled
@@ -32,7 +36,7 @@ class IndexProgress:
             )
 
             self._progress = Progress(
-                TextColumn("indexing"),
+                TextColumn("{task.description:<9}"),
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeRemainingColumn(),
@@ -49,9 +53,24 @@ class IndexProgress:
         if self._progress is not None:
             self._progress.__exit__(*exc)
 
+    def phase(self, name: str) -> None:
+        """Show ``name`` as what the run is doing now."""
+        if self._progress is None:
+            return
+        if self._task is None:
+            self._task = self._progress.add_task(name, total=None)
+        else:
+            self._progress.update(self._task, description=name)
+        self._progress.refresh()
+        self._shown = time.monotonic()
+
     def start(self, total: int) -> None:
-        if self._progress is not None:
-            self._task = self._progress.add_task("indexing", total=total)
+        if self._progress is None:
+            return
+        if self._task is None:
+            self._task = self._progress.add_task("analysing", total=total)
+        else:
+            self._progress.update(self._task, total=total)
 
     def advance(self, path: str) -> None:
         if self._progress is not None and self._task is not None:
