@@ -85,8 +85,6 @@ class Filters:
     date_to: str | None = None
     volume: int | None = None
     issue: int | None = None
-    not_ids: frozenset[str] = frozenset()
-    """Articles left out by id (a saved search's ``--new``: those it has seen)."""
 
 
 FILTER_FIELDS = ("publication", "year", "date_from", "date_to", "volume", "issue")
@@ -182,9 +180,10 @@ class SavedSearch:
     sort: str = "relevance"
     created: str = ""
     last_run: str | None = None
-    """When it last ran (or was saved): ``new_only`` lists what was indexed since."""
+    """When it was saved or last ran with ``new_only``."""
     seen: frozenset[str] = frozenset()
-    """Ids of the articles that matched when it last ran."""
+    """Content keys (``index.schema.content_key``) of the articles it has seen: those that
+    matched when it was saved, and those its ``new_only`` runs have shown."""
 
     @property
     def options(self) -> list[str]:
@@ -211,3 +210,5 @@ class SavedRun:
     result: SearchResult | None
     new_only: bool
     error: str | None = None
+    shown: frozenset[str] = frozenset()
+    """Content keys of the hits in ``result`` (what a ``new_only`` run marks seen)."""

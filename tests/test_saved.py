@@ -80,12 +80,10 @@ def test_new_shows_every_new_article_unless_limited(archive):
     for number in range(20, 34):
         oil_story(folder, number)
     run(env, "index", str(folder), "-q")
-    state = (folder.parent / "index" / STATE_FILE).read_text()
     limited = run(env, "saved", "run", "oil", "--new", "-n", "3", "--jsonl")
     assert len(ids(limited)) == 3
-    (folder.parent / "index" / STATE_FILE).write_text(state)  # as before that run
-    done = run(env, "saved", "run", "oil", "--new")
-    assert done.returncode == 0 and "14 of 14 new articles shown" in done.stderr
+    done = run(env, "saved", "run", "oil", "--new")  # only the three shown count as seen
+    assert done.returncode == 0 and "11 of 11 new articles shown" in done.stderr
 
 
 def test_state_survives_index_runs_and_rebuild(archive):
@@ -125,7 +123,7 @@ def test_run_all_reports_every_saved_search(archive):
     run(env, "index", str(folder), "-q")
     done = run(env, "saved", "run", "--all", "--new")
     assert done.returncode == 0
-    assert "== gas: gas: no new articles ==" in done.stdout
+    assert "== gas" not in done.stdout  # nothing new: nothing to say (cron mails nothing)
     assert "== oil: oil: 1 new article ==" in done.stdout and "OIL REPORT 40" in done.stdout
     oil_story(folder, 41)
     run(env, "index", str(folder), "-q")
@@ -134,7 +132,7 @@ def test_run_all_reports_every_saved_search(archive):
     report = json.loads(run(env, "saved", "run", "--all", "--new", "--json").stdout)
     assert [(entry["saved"], entry["result"]["total"]) for entry in report["saved"]] == [
         ("gas", 0),
-        ("oil", 0),
+        ("oil", 1),  # the plain (CSV) run before marked nothing seen
     ]
     lines = run(env, "saved", "run", "--all", "--jsonl")
     assert lines.returncode == 0
@@ -152,9 +150,12 @@ def test_usage_errors(archive):
     ]:
         done = run(env, "saved", *args)
         assert done.returncode == 2 and message in done.stderr, (args, done.stderr)
-    unknown = run(env, "saved", "add", "edm", "oil", "--publication", "Eurasia Daily Monitor")
-    assert unknown.returncode == 1 and "it has: Monitor" in unknown.stderr
+    stop = run(env, "saved", "add", "stop", "the")
+    assert stop.returncode == 2 and "no word to search for" in stop.stderr
+    assert run(env, "saved", "add", "nl\n", "oil").returncode == 2
     assert run(env, "saved", "list").returncode == 1  # nothing was saved
+    later = run(env, "saved", "add", "edm", "oil", "--publication", "Eurasia Daily Monitor")
+    assert later.returncode == 0 and "will all be new" in later.stderr
 
 
 def test_no_index_and_damaged_state(archive, tmp_path):
@@ -204,3 +205,34 @@ def test_new_wire_stories_on_a_mixed_archive(tmp_path):
         if hit["matched"] == "all" and "/mar/" in hit["path"]
     ]
     assert paths and sorted(paths) == sorted(expected)
+
+
+def test_only_new_runs_that_were_written_out_count(archive, tmp_path):
+    env, folder = archive
+    run(env, "saved", "add", "oil", "oil")
+    oil_story(folder, 50)
+    run(env, "index", str(folder), "-q")
+    assert run(env, "saved", "run", "oil", "--brief").returncode == 0  # a look: seen nothing
+    assert run(env, "saved", "add", "oil", "oil", "--sort", "newest", "--replace").returncode == 0
+    full = subprocess.run(
+        f"{installed_msearch()} saved run oil --new > /dev/full",
+        shell=True,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert full.returncode == 2 and "cannot write the output" in full.stderr
+    done = run(env, "saved", "run", "oil", "--new", "--jsonl")
+    assert [json.loads(line)["title"] for line in done.stdout.splitlines()] == ["OIL REPORT 50"]
+
+
+def test_moved_files_are_not_new_and_rewritten_ones_are(archive):
+    env, folder = archive
+    run(env, "saved", "add", "oil", "oil")
+    (folder / "oil001.txt").rename(folder / "renamed.txt")
+    oil_story(folder, 2, "Rewritten with more news.")
+    done = run(env, "index", str(folder))
+    assert "1 moved" in done.stderr
+    new = run(env, "saved", "run", "oil", "--new", "--jsonl")
+    assert [json.loads(line)["title"] for line in new.stdout.splitlines()] == ["OIL REPORT 2"]

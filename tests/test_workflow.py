@@ -185,7 +185,13 @@ def test_completion_offers_commands_and_option_values(archive):
     assert complete(archive, "query", "x", "--publication", "Mon") == ["Monitor"]
     nowhere = {**archive, "MSEARCH_INDEX": "/nonexistent/index"}
     assert complete(nowhere, "query", "x", "--publication", "") in ([], [""])
-    script = run({**archive, "SHELL": "/bin/bash"}, "--show-completion")
+    script = subprocess.run(  # from bash (not exec'd): the shell Typer detects
+        ["bash", "-c", f"{installed_msearch()} --show-completion; true"],
+        env=archive,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert script.returncode == 0 and "_MSEARCH_COMPLETE" in script.stdout
 
 

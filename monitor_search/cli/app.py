@@ -9,6 +9,7 @@ run, and string annotations would be evaluated again each time.
 """
 
 import contextlib
+import errno
 import os
 import signal
 import sys
@@ -503,6 +504,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return _reader_gone()
+    except OSError as error:
+        if error.errno not in _OUTPUT_FAILURES:
+            return _internal_error(error)
+        stderr_line(f"cannot write the output: {error.strerror}")
+        return EXIT_ERROR
     except SystemExit:
         from click.utils import PacifyFlushWrapper
 
@@ -513,13 +519,22 @@ def main(argv: list[str] | None = None) -> int:
         if hasattr(error, "show") and hasattr(error, "exit_code"):  # usage error from the parser
             error.show()
             return error.exit_code
-        stderr_line(
-            f"internal error: {type(error).__name__}: {error} (please report this; "
-            "MSEARCH_DEBUG=1 shows where it happened)"
-        )
-        if os.environ.get("MSEARCH_DEBUG"):
-            raise
-        return EXIT_ERROR
+        return _internal_error(error)
+
+
+_OUTPUT_FAILURES = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
+"""Errors of writing the output (``> /dev/full``), not faults of msearch."""
+
+
+def _internal_error(error: Exception) -> int:
+    """A fault of msearch: one line that asks for a report (MSEARCH_DEBUG=1: the traceback)."""
+    stderr_line(
+        f"internal error: {type(error).__name__}: {error} (please report this; "
+        "MSEARCH_DEBUG=1 shows where it happened)"
+    )
+    if os.environ.get("MSEARCH_DEBUG"):
+        raise error
+    return EXIT_ERROR
 
 
 def _reader_gone() -> int:

@@ -46,7 +46,7 @@ saved_app = typer.Typer(
     name="saved",
     help=(
         "Searches kept under a name, to run again: 'saved run NAME --new' lists only the "
-        "matching articles indexed since it last ran. They live in the index folder."
+        "matching articles it has not shown before. They live in the index folder."
     ),
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -98,8 +98,12 @@ def add(
         sort=sort.value,
         replace=replace,
     )
+    if ran.result is None:  # a publication not indexed yet
+        stderr_line(f"saved {name!r}, though {ran.error}: its articles will all be new")
+        return
+    total = ran.result.total
     print(
-        f"saved {name!r}: {articles(ran.result.total)} match now; "
+        f"saved {name!r}: {articles(total)} {'matches' if total == 1 else 'match'} now; "
         f"'msearch saved run {name} --new' lists those indexed from now on",
         file=sys.stderr,
     )
@@ -150,8 +154,8 @@ def run(
         bool,
         typer.Option(
             "--new",
-            help="Only the matching articles indexed since the search last ran (all of them, "
-            "unless -n is given).",
+            help="Only the matching articles this search has not shown before (every one, "
+            "unless -n is given); they are then marked seen.",
         ),
     ] = False,
     limit: Annotated[
@@ -160,7 +164,8 @@ def run(
             "--limit",
             "-n",
             min=1,
-            help="How many hits to show per search. Default: 10, or every one with --new.",
+            help="How many hits to show per search. Default: 10, or every one with --new "
+            "(those not shown stay new).",
             show_default=False,
         ),
     ] = None,
@@ -173,7 +178,7 @@ def run(
     no_pager: NoPagerOption = False,
 ) -> None:
     """Run saved search NAME (or every one, --all) and print its hits as 'msearch query'
-    would. Each run records what matched: the next --new lists only what is indexed after."""
+    would. A --new run marks the hits it printed as seen: the next lists only the others."""
     from monitor_search.search.saved import run_all_saved, run_saved
 
     one_format(json_out, jsonl, csv=csv_out, brief=brief, paths=paths)
@@ -191,6 +196,7 @@ def run(
         else:
             display = Display(color, no_pager)
             print_hits(ran.result, json_out, jsonl, display, about=_about(ran))
+        _record(target, [ran])
         raise typer.Exit(EXIT_FOUND if ran.result.hits else EXIT_NOT_FOUND)
     runs = run_all_saved(target, new_only=new, limit=limit)
     if not runs:
@@ -205,12 +211,22 @@ def run(
         paths=paths,
         display=Display(color, no_pager),
     )
+    _record(target, runs)
     for ran in runs:
         if ran.error:
             stderr_line(f"saved search {ran.search.name!r}: {ran.error}")
     if any(ran.error for ran in runs):
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(EXIT_FOUND if any(ran.result.hits for ran in runs) else EXIT_NOT_FOUND)
+
+
+def _record(target, runs) -> None:
+    """Mark what was shown as seen, once it is all written out: output that fails (a full
+    disk, a reader gone) leaves the saved searches as they were."""
+    from monitor_search.search.saved import record_runs
+
+    sys.stdout.flush()
+    record_runs(target, runs)
 
 
 def _about(ran) -> dict:
@@ -247,19 +263,27 @@ def _print_runs(runs, *, json_out, jsonl, csv, brief, paths, display: Display) -
     if paths:
         from monitor_search.output.lines import write_paths
 
-        write_paths((hit for ran in runs if ran.result for hit in ran.result.hits), sys.stdout)
+        hits = {hit.path: hit for ran in runs if ran.result for hit in ran.result.hits}
+        write_paths(hits.values(), sys.stdout)  # each article once
         return
     if brief:
         from monitor_search.output.lines import saved_heading, write_brief
 
-        for ran in runs:
+        for ran in _worth_showing(runs):
             sys.stdout.write(saved_heading(ran.search, _found(ran)) + "\n")
             write_brief(ran.result.hits if ran.result else (), sys.stdout)
         return
     from monitor_search.output.terminal import print_saved_runs
 
     with display.paged() as out:
-        print_saved_runs([(ran.search, _found(ran), ran.result) for ran in runs], out)
+        shown = [(ran.search, _found(ran), ran.result) for ran in _worth_showing(runs)]
+        print_saved_runs(shown, out)
+
+
+def _worth_showing(runs) -> list:
+    """The runs to print a heading for: all of them, but for ``--new`` those with nothing
+    new (a daily cron job then prints nothing, and mails nothing, on a quiet day)."""
+    return [ran for ran in runs if not ran.new_only or ran.error or ran.result.total]
 
 
 def _found(ran) -> str:

@@ -19,7 +19,12 @@ from pathlib import Path
 
 from monitor_search.engine.parallel import ParallelWriter, available
 from monitor_search.errors import MsearchError
-from monitor_search.index.schema import article_from_stored, article_id, document_fields
+from monitor_search.index.schema import (
+    article_from_stored,
+    article_id,
+    content_key,
+    document_fields,
+)
 from monitor_search.index.store import locked_for_writing, record_indexed, shown
 from monitor_search.ingest.article import parse_article
 from monitor_search.ingest.decode import MAX_FILE_BYTES, UnreadableText, decode_article_bytes
@@ -123,7 +128,7 @@ def _index_files(run, found, report: IndexReport, rebuild: bool, on_start, on_fi
     known = {} if rebuild else run.known_signatures()
     gone = _gone(known, found)
     for path in gone:
-        run.moved_from.setdefault(_digest(known[path]), []).append(path)
+        run.moved_from.setdefault(content_key(known[path]).encode(), []).append(path)
     run.parallel = available() and _work_ahead(found.files, known) >= PARALLEL_FROM
     on_start(len(found.files))
     for path in found.files:
@@ -149,11 +154,6 @@ def _gone(known: dict[str, bytes], found) -> list[str]:
         for path in known
         if path not in seen and (path.startswith(walked) or not os.path.exists(path))
     ]
-
-
-def _digest(signature: bytes) -> bytes:
-    """The content hash at the end of a signature (``size:mtime:hash``)."""
-    return signature.rpartition(b":")[2]
 
 
 def _work_ahead(files: list[str], known: dict[str, bytes]) -> int:

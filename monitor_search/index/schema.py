@@ -86,6 +86,12 @@ def article_id(path: str) -> str:
     return hashlib.blake2b(path.encode("utf-8", "surrogateescape"), digest_size=6).hexdigest()
 
 
+def content_key(signature: bytes) -> str:
+    """The content hash in an article's ``signature`` (``size:mtime:hash``): the same for a
+    file that moved, another for a file whose text changed."""
+    return signature.rpartition(b":")[2].decode("ascii")
+
+
 def document_fields(article: Article, *, path: str, doc_id: str, signature: bytes) -> dict:
     """The field values Whoosh stores and indexes for one article."""
     low, high = date_span(article)

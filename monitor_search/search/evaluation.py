@@ -71,6 +71,8 @@ class WordScorer:
         sizes, without walking every article through Whoosh's matchers."""
         if filter_query is None:
             return None
+        if isinstance(filter_query, (set, frozenset)):  # document numbers already
+            return set(filter_query)
         docs_for = self._searcher.docs_for_query
         if type(filter_query) is wq.AndNot and type(filter_query.a) is wq.Every:
             return self.postings.live().difference(docs_for(filter_query.b))

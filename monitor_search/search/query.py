@@ -375,9 +375,6 @@ def filter_query(filters: Filters) -> wq.Query | None:
         if filters.date_to:
             high = parse_date_bound(filters.date_to, "--to", end=True)
             parts.append(wq.NumericRange("date_high", None, high))
-    if filters.not_ids:
-        left_out = wq.Or([wq.Term("id", article_id) for article_id in sorted(filters.not_ids)])
-        parts.append(wq.AndNot(wq.Every(), left_out))
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else wq.And(parts)

@@ -2,10 +2,12 @@
 
 They live in the index folder, in ``saved.json``, next to the index they search: ``msearch
 index`` runs (``--rebuild`` included) leave that file alone. Each saved search remembers the
-ids of the articles that matched when it last ran (or was saved), so ``run(..., new_only=True)``
-lists only the matching articles indexed since. Every change is a read-modify-write under an
-OS lock (``saved.lock``), written to a temporary file and renamed over the old one: a crash or
-a concurrent run leaves either the old state or the new, never a torn file or a lost update.
+articles it has seen, by the hash of their text (a moved file is the same article, a
+rewritten one is new): those that matched when it was saved, and those its ``new_only``
+runs showed (``record_runs``, called once the hits are written out). Every change is a
+read-modify-write under an OS lock (``saved.lock``), written to a temporary file and renamed
+over the old one: a crash or a concurrent run leaves either the old state or the new, never
+a torn file, and seen articles are only ever added.
 """
 
 from __future__ import annotations
@@ -22,13 +24,13 @@ from pathlib import Path
 from monitor_search.errors import BadQuery, IndexDamaged, MsearchError, UnknownPublication
 from monitor_search.index.store import now_iso, open_for_reading, shown
 from monitor_search.model import FILTER_FIELDS, Filters, SavedRun, SavedSearch
-from monitor_search.search.searcher import search_matching
+from monitor_search.search.searcher import SORTS, Matches, search_matching
 
 STATE_FILE = "saved.json"
 LOCK_FILE = "saved.lock"
 FORMAT = "msearch-saved"
 VERSION = 1
-_NAME = re.compile(r"^[\w][\w.-]{0,63}$")
+_NAME = re.compile(r"\w[\w.-]{0,63}")
 
 
 class SavedSearchNotFound(MsearchError):
@@ -47,16 +49,34 @@ def add_saved(
 ) -> SavedRun:
     """Save ``query`` (with ``filters``, ``match_any`` and ``sort``) as ``name`` and run it
     once: what it matches now counts as seen, so ``new_only`` runs list what is indexed
-    from now on. The query is checked (and its publication) before anything is written."""
+    from now on. Replacing a search with the same query and filters (another order) keeps
+    what it has seen. A publication the index does not have yet is no error: ``error``
+    says so, and its articles will be new. Nothing is written if the query cannot run."""
     _check_name(name)
     index_dir = Path(index_dir)
     with _state(index_dir) as searches:
-        if name in searches and not replace:
+        old = searches.get(name)
+        if old is not None and not replace:
             raise BadQuery(f"a saved search {name!r} exists: choose another name, or --replace it")
         saved = SavedSearch(name, query, filters or Filters(), match_any, sort, now_iso())
-        ran = _run_one(index_dir, saved, new_only=False, limit=1)
-        searches[name] = ran.search
-    return ran
+        try:
+            found = _search(index_dir, saved, new_only=False, limit=1)
+        except UnknownPublication as error:
+            searches[name] = dataclasses.replace(saved, last_run=saved.created)
+            return SavedRun(searches[name], None, False, str(error))
+        if found.result.nothing_to_search:
+            words = ", ".join(found.result.ignored) or "none"
+            raise BadQuery(f"the query has no word to search for (stop words: {words})")
+        same = old is not None and (old.query, old.filters, old.match_any) == (
+            query,
+            saved.filters,
+            match_any,
+        )
+        if same:
+            searches[name] = dataclasses.replace(saved, seen=old.seen, last_run=old.last_run)
+        else:
+            searches[name] = dataclasses.replace(saved, seen=found.matched, last_run=saved.created)
+    return SavedRun(searches[name], found.result, False)
 
 
 def list_saved(index_dir: Path) -> list[SavedSearch]:
@@ -75,52 +95,66 @@ def remove_saved(index_dir: Path, name: str) -> SavedSearch:
 def run_saved(
     index_dir: Path, name: str, *, new_only: bool = False, limit: int | None = 10
 ) -> SavedRun:
-    """Run the saved search ``name``: its best ``limit`` hits (all of them when None), only
-    among the articles indexed since it last ran when ``new_only``. What it matches is then
-    recorded as seen, and the run's time as its last."""
+    """Run the saved search ``name``: its best ``limit`` hits (every match when None), only
+    among the articles it has not seen when ``new_only``. Nothing is recorded: once the
+    hits are shown, ``record_runs`` marks them seen. A query or publication that no longer
+    fits the index raises its error, as ``search`` does."""
     index_dir = Path(index_dir)
-    with _state(index_dir) as searches:
-        ran = _run_one(index_dir, searches[_known(searches, name)], new_only, limit)
-        searches[name] = ran.search
-    return ran
+    open_for_reading(index_dir)
+    searches = _read(index_dir)
+    saved = searches[_known(searches, name)]
+    found = _search(index_dir, saved, new_only, limit)
+    return SavedRun(saved, found.result, new_only, shown=found.shown)
 
 
 def run_all_saved(
     index_dir: Path, *, new_only: bool = False, limit: int | None = 10
 ) -> list[SavedRun]:
-    """``run_saved`` for every saved search, by name, recorded together. One that cannot run
-    (its query or publication no longer fits the index) says why and the others go on."""
+    """``run_saved`` for every saved search, by name. One that cannot run (its query or
+    publication no longer fits the index) says why in ``error``, and the others go on."""
     index_dir = Path(index_dir)
-    runs: list[SavedRun] = []
-    with _state(index_dir) as searches:
-        for name in sorted(searches):
-            try:
-                runs.append(_run_one(index_dir, searches[name], new_only, limit))
-            except (BadQuery, UnknownPublication) as error:
-                runs.append(SavedRun(searches[name], None, new_only, str(error)))
-        searches.update((ran.search.name, ran.search) for ran in runs if ran.error is None)
-    return runs
+    open_for_reading(index_dir)
+    searches = _read(index_dir)
+    return [_run_one(index_dir, searches[name], new_only, limit) for name in sorted(searches)]
+
+
+def record_runs(index_dir: Path, runs: list[SavedRun]) -> None:
+    """Mark the hits that ``new_only`` runs showed as seen, and note the time: call it once
+    they have been written out. Runs of other processes meanwhile are kept (seen articles
+    are only ever added)."""
+    shown = [ran for ran in runs if ran.new_only and ran.error is None]
+    if not shown:
+        return
+    with _state(Path(index_dir)) as searches:
+        for ran in shown:
+            saved = searches.get(ran.search.name)
+            if saved is not None:
+                seen = saved.seen | ran.shown
+                searches[saved.name] = dataclasses.replace(saved, seen=seen, last_run=now_iso())
 
 
 def _run_one(index_dir: Path, saved: SavedSearch, new_only: bool, limit: int | None) -> SavedRun:
-    filters = saved.filters
-    if new_only:
-        filters = dataclasses.replace(filters, not_ids=saved.seen)
-    result, matching = search_matching(
+    try:
+        found = _search(index_dir, saved, new_only, limit)
+    except (BadQuery, UnknownPublication) as error:
+        return SavedRun(saved, None, new_only, str(error))
+    return SavedRun(saved, found.result, new_only, shown=found.shown)
+
+
+def _search(index_dir: Path, saved: SavedSearch, new_only: bool, limit: int | None) -> Matches:
+    return search_matching(
         index_dir,
         saved.query,
         limit=limit,
-        filters=filters,
+        filters=saved.filters,
         sort=saved.sort,
         match_any=saved.match_any,
+        unseen_only=saved.seen if new_only else None,
     )
-    seen = saved.seen | matching if new_only else matching
-    ran = dataclasses.replace(saved, last_run=now_iso(), seen=frozenset(seen))
-    return SavedRun(ran, result, new_only)
 
 
 def _check_name(name: str) -> None:
-    if not _NAME.match(name):
+    if not _NAME.fullmatch(name):
         raise BadQuery(
             f"saved search name {name!r}: use letters, digits, '-', '_' and '.', "
             "starting with a letter or digit (at most 64)"
@@ -139,7 +173,13 @@ def _state(index_dir: Path) -> Iterator[dict[str, SavedSearch]]:
     """The saved searches, to read and change; written back (atomically) if the block ends
     without an error. One process at a time: others wait for the lock."""
     open_for_reading(index_dir)  # only an existing msearch index holds saved searches
-    with open(index_dir / LOCK_FILE, "a+b") as lock:
+    try:
+        lock = open(index_dir / LOCK_FILE, "a+b")  # noqa: SIM115 - held for the whole block
+    except OSError as error:
+        raise MsearchError(
+            f"cannot change the saved searches in {shown(index_dir)}: {error.strerror}"
+        ) from None
+    with lock:
         fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
         searches = _read(index_dir)
         before = dict(searches)
@@ -168,18 +208,37 @@ def _read(index_dir: Path) -> dict[str, SavedSearch]:
         ) from None
 
 
+_FILTER_TYPES = {"publication": str, "date_from": str, "date_to": str}
+"""The filters that are text; the others are whole numbers."""
+
+
 def _from_json(name: str, entry: dict) -> SavedSearch:
-    filters = Filters(**{field: entry["filters"].get(field) for field in FILTER_FIELDS})
+    """A saved search from its JSON entry, every value checked for its type (the file may
+    have been edited by hand)."""
+    filters = entry.get("filters", {})
+    values = {field: filters.get(field) for field in FILTER_FIELDS}
+    for field, value in values.items():
+        _expect(value is None or type(value) is _FILTER_TYPES.get(field, int), name, field)
+    seen = entry.get("seen", [])
+    _expect(isinstance(seen, list) and all(isinstance(key, str) for key in seen), name, "seen")
+    _expect(isinstance(entry.get("query"), str), name, "query")
+    _expect(isinstance(entry.get("any", False), bool), name, "any")
+    _expect(entry.get("sort", "relevance") in SORTS, name, "sort")
     return SavedSearch(
         name=name,
         query=entry["query"],
-        filters=filters,
-        match_any=bool(entry.get("any", False)),
+        filters=Filters(**values),
+        match_any=entry.get("any", False),
         sort=entry.get("sort", "relevance"),
-        created=entry.get("created", ""),
+        created=str(entry.get("created", "")),
         last_run=entry.get("last_run"),
-        seen=frozenset(entry.get("seen", ())),
+        seen=frozenset(seen),
     )
+
+
+def _expect(holds: bool, name: str, field: str) -> None:
+    if not holds:
+        raise ValueError(f"saved search {name!r} has a wrong {field!r}")
 
 
 def _to_json(saved: SavedSearch) -> dict:

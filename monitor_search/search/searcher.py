@@ -17,7 +17,7 @@ from pathlib import Path
 
 from monitor_search.analysis.analyzers import fold_key
 from monitor_search.errors import ArticleNotFound, BadQuery, MsearchError, UnknownPublication
-from monitor_search.index.schema import QUERY_FIELDS, article_id
+from monitor_search.index.schema import QUERY_FIELDS, content_key
 from monitor_search.index.store import read_index
 from monitor_search.model import Filters, Fragment, Hit, MarkedArticle, SearchResult, Timeline
 from monitor_search.search import evaluation
@@ -90,6 +90,17 @@ def search(
     return _run(index_dir, _checked(text), _answering(text, filters, request))
 
 
+@dataclass(frozen=True)
+class Matches:
+    """A result with the content keys (``index.schema.content_key``) of what it matched."""
+
+    result: SearchResult
+    matched: frozenset[str]
+    """Of every article that matches (the hits shown and all the others)."""
+    shown: frozenset[str]
+    """Of the hits in ``result``."""
+
+
 def search_matching(
     index_dir: Path,
     text: str,
@@ -98,21 +109,35 @@ def search_matching(
     filters: Filters | None = None,
     sort: str = "relevance",
     match_any: bool = False,
-) -> tuple[SearchResult, frozenset[str]]:
-    """``search``, and the ids of every article that matches (the hits shown and all the
-    others), both read from the same commit of the index. The hits are matches alone (no
-    articles with only some of the words follow); ``limit`` None: every match."""
+    unseen_only: frozenset[str] | None = None,
+) -> Matches:
+    """``search``, with the content keys of what matched, all read from one commit of the
+    index. The hits are matches alone (no articles with only some of the words follow);
+    ``limit`` None: every match. With ``unseen_only``, the articles whose content key is in
+    it are left out (a saved search's articles seen already)."""
     request = _search_request(limit or 1, filters, sort, (), match_any, 0, True)
 
-    def both(searcher, ranking: Ranking) -> tuple[SearchResult, frozenset[str]]:
-        docnums = _all_matches(searcher, ranking.matching(match_any), request.filter_query)
+    def both(searcher, ranking: Ranking) -> Matches:
+        reader = searcher.reader()
+        keys = reader.column_reader("signature")
         wanted = request
+        if unseen_only is not None:
+            allowed = {d for d in reader.all_doc_ids() if content_key(keys[d]) not in unseen_only}
+            if request.filter_query is not None:
+                allowed &= set(searcher.docs_for_query(request.filter_query))
+            wanted = dataclasses.replace(wanted, filter_query=allowed)
+        docnums = _all_matches(searcher, ranking.matching(match_any), wanted.filter_query)
         if limit is None:
-            wanted = dataclasses.replace(request, limit=max(1, len(docnums)))
+            wanted = dataclasses.replace(wanted, limit=max(1, len(docnums)))
         result = _answering(text, filters, wanted)(searcher, ranking)
         result.hits = [hit for hit in result.hits if match_any or hit.matched == "all"]
-        paths = searcher.reader().column_reader("path")
-        return result, frozenset(article_id(paths[docnum]) for docnum in docnums)
+        paths = reader.column_reader("path")
+        by_path = {paths[docnum]: docnum for docnum in docnums}
+        return Matches(
+            result,
+            frozenset(content_key(keys[docnum]) for docnum in docnums),
+            frozenset(content_key(keys[by_path[hit.path]]) for hit in result.hits),
+        )
 
     return _run(index_dir, _checked(text), both)
 
