@@ -153,6 +153,8 @@ def test_query_limit_and_filters(msearch, indexed):
         (["query", "x", "--from", "yesterday"], "--from"),
         (["query", "x", "--json", "--jsonl"], "choose one of --json, --jsonl, --csv"),
         (["frobnicate"], "No such command"),
+        (["query", "x", "--year", "99999999999999999999"], "--year 99999999999999999999: out"),
+        (["query", "x", "--issue", "3000000000"], "--issue 3000000000: out of range"),
     ],
 )
 def test_usage_errors_exit_2(msearch, indexed, args, message):

@@ -360,6 +360,10 @@ def _word_clause(stems: list[str], start: int, end: int) -> wq.Query:
     return wq.Or(terms)
 
 
+_NUMBER_LOW, _NUMBER_HIGH = -(2**31), 2**31 - 1
+"""The numbers the index's year, volume and issue fields hold (``NUMERIC(bits=32)``)."""
+
+
 def filter_query(filters: Filters) -> wq.Query | None:
     """The query that keeps only the articles ``filters`` allow; None when they allow all."""
     parts: list[wq.Query] = []
@@ -368,6 +372,8 @@ def filter_query(filters: Filters) -> wq.Query | None:
     for name in ("year", "volume", "issue"):
         value = getattr(filters, name)
         if value is not None:
+            if not _NUMBER_LOW <= value <= _NUMBER_HIGH:
+                raise BadQuery(f"--{name} {value}: out of range (the index keeps 32-bit numbers)")
             parts.append(wq.NumericRange(name, value, value))
     if filters.date_from or filters.date_to:
         low = parse_date_bound(filters.date_from, "--from", end=False) if filters.date_from else 1
