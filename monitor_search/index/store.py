@@ -60,21 +60,49 @@ def write_marker(index_dir: Path, **updates) -> None:
     """Update the marker atomically (write a temporary file, then rename it over)."""
     marker = read_marker(index_dir) or {}
     marker.update({"format": "msearch-index", "schema": SCHEMA_VERSION, **updates})
-    temporary = index_dir / f".{MARKER}.tmp"
-    temporary.write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
-    os.replace(temporary, index_dir / MARKER)
+    write_atomically(index_dir / MARKER, json.dumps(marker, indent=2) + "\n")
 
 
-def open_for_reading(index_dir: Path):
-    """The Whoosh index in ``index_dir``, checked to be an msearch index that opens."""
-    engine.install()
-    index_dir = Path(index_dir)
+def write_atomically(path: Path, text: str, *, durable: bool = False) -> None:
+    """Replace ``path`` with ``text`` at once: written to a temporary file beside it, then
+    renamed over it, so readers see the old file or the new, never part of one. ``durable``:
+    on disk before this returns (the file and the rename), through a crash of the machine."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(temporary, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise
+    if durable:
+        folder = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
+
+
+def check_index(index_dir: Path) -> None:
+    """Raise the error a user should see unless ``index_dir`` holds an msearch index of this
+    version (its marker says so; the index itself is not opened)."""
     marker = read_marker(index_dir) if index_dir.is_dir() else None
     if marker is None:
         if index_dir.is_dir() and not _looks_empty(index_dir):
             raise NotAnIndex(f"{shown(index_dir)} is not an msearch index (no {MARKER})")
         raise IndexMissing(f"no index at {shown(index_dir)}: run 'msearch index <folder>' first")
     _check_version(index_dir, marker)
+
+
+def open_for_reading(index_dir: Path):
+    """The Whoosh index in ``index_dir``, checked to be an msearch index that opens."""
+    engine.install()
+    index_dir = Path(index_dir)
+    check_index(index_dir)
     return _CheckedIndex(*_open_whoosh(index_dir))
 
 

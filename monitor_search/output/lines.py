@@ -41,7 +41,7 @@ def saved_heading(saved: SavedSearch, found: str) -> str:
     return inert_line(f"== {saved.name}: {_command_words(saved)}: {found} ==")
 
 
-def write_saved(searches: Iterable[SavedSearch], out: IO[str]) -> None:
+def write_saved(searches: list[SavedSearch], out: IO[str]) -> None:
     """One line per saved search: name, query and options, last run, articles seen."""
     width = max(len(saved.name) for saved in searches)
     for saved in searches:

@@ -16,13 +16,12 @@ import contextlib
 import dataclasses
 import fcntl
 import json
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from monitor_search.errors import BadQuery, IndexDamaged, MsearchError, UnknownPublication
-from monitor_search.index.store import now_iso, open_for_reading, shown
+from monitor_search.index.store import check_index, now_iso, shown, write_atomically
 from monitor_search.model import FILTER_FIELDS, Filters, SavedRun, SavedSearch
 from monitor_search.search.searcher import SORTS, Matches, search_matching
 
@@ -82,7 +81,7 @@ def add_saved(
 def list_saved(index_dir: Path) -> list[SavedSearch]:
     """Every saved search of the index, by name."""
     index_dir = Path(index_dir)
-    open_for_reading(index_dir)  # a missing or foreign folder is the usual error
+    check_index(index_dir)  # a missing or foreign folder is the usual error
     return sorted(_read(index_dir).values(), key=lambda saved: saved.name)
 
 
@@ -100,7 +99,7 @@ def run_saved(
     hits are shown, ``record_runs`` marks them seen. A query or publication that no longer
     fits the index raises its error, as ``search`` does."""
     index_dir = Path(index_dir)
-    open_for_reading(index_dir)
+    check_index(index_dir)
     searches = _read(index_dir)
     saved = searches[_known(searches, name)]
     found = _search(index_dir, saved, new_only, limit)
@@ -113,7 +112,7 @@ def run_all_saved(
     """``run_saved`` for every saved search, by name. One that cannot run (its query or
     publication no longer fits the index) says why in ``error``, and the others go on."""
     index_dir = Path(index_dir)
-    open_for_reading(index_dir)
+    check_index(index_dir)
     searches = _read(index_dir)
     return [_run_one(index_dir, searches[name], new_only, limit) for name in sorted(searches)]
 
@@ -172,7 +171,7 @@ def _known(searches: dict[str, SavedSearch], name: str) -> str:
 def _state(index_dir: Path) -> Iterator[dict[str, SavedSearch]]:
     """The saved searches, to read and change; written back (atomically) if the block ends
     without an error. One process at a time: others wait for the lock."""
-    open_for_reading(index_dir)  # only an existing msearch index holds saved searches
+    check_index(index_dir)  # only an existing msearch index holds saved searches
     try:
         lock = open(index_dir / LOCK_FILE, "a+b")  # noqa: SIM115 - held for the whole block
     except OSError as error:
@@ -258,28 +257,16 @@ def _to_json(saved: SavedSearch) -> dict:
 
 
 def _write(index_dir: Path, searches: dict[str, SavedSearch]) -> None:
-    """Write the state to a temporary file, flush it to disk, rename it over the old one."""
+    """Write the state at once and to disk (``write_atomically``)."""
     state = {
         "format": FORMAT,
         "version": VERSION,
         "searches": {name: _to_json(searches[name]) for name in sorted(searches)},
     }
-    temporary = index_dir / f".{STATE_FILE}.{os.getpid()}.tmp"
+    text = json.dumps(state, ensure_ascii=False, indent=1) + "\n"
     try:
-        with open(temporary, "w", encoding="utf-8") as handle:
-            json.dump(state, handle, ensure_ascii=False, indent=1)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, index_dir / STATE_FILE)
+        write_atomically(index_dir / STATE_FILE, text, durable=True)
     except OSError as error:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
         raise MsearchError(
             f"cannot save the saved searches in {shown(index_dir)}: {error.strerror}"
         ) from None
-    directory = os.open(index_dir, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)

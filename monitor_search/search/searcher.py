@@ -238,22 +238,10 @@ def marked_article(index_dir: Path, key: str, text: str) -> MarkedArticle:
     _checked(text)
 
     def mark(searcher, ranking: Ranking) -> MarkedArticle:
-        stored = stored_article(searcher, key)
-        wanted = _Wanted(_highlight_terms(searcher, ranking), _highlight_phrases(ranking))
-        terms, phrases = wanted.terms, wanted.phrases
-        article = from_stored(stored)
-        title_words = terms.get("title", set())
-        title_analyzer = searcher.schema["title"].analyzer
-        return MarkedArticle(
-            article,
-            whole(article.title, title_words, title_analyzer, phrases.get("title", ())),
-            marked_whole(
-                article.body,
-                terms.get("body", set()),
-                frozenset(terms.get("names", ())),
-                phrases.get("body", ()),
-            ),
-        )
+        article = from_stored(stored_article(searcher, key))
+        wanted = _Wanted.of(searcher, ranking)
+        body = marked_whole(article.body, *wanted.in_body())
+        return MarkedArticle(article, wanted.title(article.title), body)
 
     return _run(index_dir, text, mark)
 
@@ -340,11 +328,10 @@ def _answer_or_retry(index_dir: Path, text: str, answer):
 
 def _answer(searcher, ranking: Ranking, text: str, request: _Request) -> SearchResult:
     ranked = _ranked(searcher, ranking, request)
-    wanted = _Wanted(_highlight_terms(searcher, ranking), _highlight_phrases(ranking))
-    schema = searcher.schema
+    wanted = _Wanted.of(searcher, ranking)
     shown, with_passages = ranked.hits[request.offset :], request.passages
     hits = [
-        _hit(rank, searcher.stored_fields(docnum), score, matched, wanted, schema, with_passages)
+        _hit(rank, searcher.stored_fields(docnum), score, matched, wanted, with_passages)
         for rank, (docnum, score, matched) in enumerate(shown, start=request.offset + 1)
     ]
     typed = not text.startswith("similar:")
@@ -537,31 +524,37 @@ class _Wanted:
 
     terms: dict[str, set[str]]
     phrases: dict[str, tuple[tuple[str, ...], ...]]
+    title_analyzer: object
+
+    @classmethod
+    def of(cls, searcher, ranking: Ranking) -> _Wanted:
+        """What to mark for ``ranking``'s query, as the index ``searcher`` reads knows it."""
+        terms, phrases = _highlight_terms(searcher, ranking), _highlight_phrases(ranking)
+        return cls(terms, phrases, searcher.schema["title"].analyzer)
+
+    def title(self, title: str) -> Fragment:
+        """The whole headline, its matched words (and phrases) marked."""
+        words, phrases = self.terms.get("title", set()), self.phrases.get("title", ())
+        return whole(title, words, self.title_analyzer, phrases)
+
+    def in_body(self) -> tuple[set[str], frozenset[str], tuple[tuple[str, ...], ...]]:
+        """The body's terms, name keys and phrases to mark (``passages``, ``marked_whole``)."""
+        names = frozenset(self.terms.get("names", ()))
+        return self.terms.get("body", set()), names, self.phrases.get("body", ())
 
 
 def _hit(
-    rank: int,
-    stored: dict,
-    score: float,
-    matched: str,
-    wanted: _Wanted,
-    schema,
-    with_passages: bool,
+    rank: int, stored: dict, score: float, matched: str, wanted: _Wanted, with_passages: bool
 ) -> Hit:
     body = stored.get("body") or ""
     title = stored.get("title") or ""
     found = {"rank": rank, "score": round(float(score), 4), "matched": matched}
     if not with_passages:
         return Hit(**info_fields(stored), **found, fragments=(), title_fragment=Fragment(title))
-    terms, phrases = wanted.terms, wanted.phrases
-    name_keys = frozenset(terms.get("names", ()))
-    fragments = passages(body, terms.get("body", set()), name_keys, phrases.get("body", ()))
-    title_words = terms.get("title", set())
+    fragments = passages(body, *wanted.in_body())
     return Hit(
         **info_fields(stored),
         **found,
         fragments=tuple(fragments) or ((opening(body),) if body else ()),
-        title_fragment=whole(
-            title, title_words, schema["title"].analyzer, phrases.get("title", ())
-        ),
+        title_fragment=wanted.title(title),
     )
