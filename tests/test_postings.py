@@ -249,3 +249,19 @@ def test_count_is_the_number_whoosh_finds(word_index, stock_whoosh, query, every
         assert scorer.count(query) == len(expected)
         allowed = set(range(0, searcher.doc_count_all(), every))
         assert scorer.count(query, allowed) == len(expected & allowed)
+
+
+@pytest.mark.parametrize("text", ["oil*", "oill~", '"oil field"', "*"])
+def test_a_filter_that_lets_nothing_through_finds_nothing(tmp_path, text):
+    """Whoosh 2.7 took an empty filter for no filter in its counts (``patches.py``):
+    ``oil* --volume 99`` counted every article with a word starting ``oil``."""
+    folder = tmp_path / "articles"
+    for number in range(120):  # more than Whoosh collects: it prunes, and counts apart
+        word = ("oil", "oilfield", "oils")[number % 3]
+        write_article(folder, f"{number}.txt", "NEWS", f"The {word} field.")
+    update_index([str(folder)], tmp_path / "index")
+    assert search.search(tmp_path / "index", text).total > 0
+    nowhere = search.Filters(volume=99)
+    result = search.search(tmp_path / "index", text, filters=nowhere)
+    assert (result.total, result.total_any, result.hits) == (0, 0, [])
+    assert search.count_timeline(tmp_path / "index", text, filters=nowhere)[0] == 0
