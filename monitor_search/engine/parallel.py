@@ -2,7 +2,7 @@
 
 Indexing is CPU-bound Python, so a large batch is analysed and written by one child
 process per core (``whoosh.multiproc.MpWriter``, each child writing its own segment).
-Whoosh's version leaves three holes that this module closes:
+Whoosh's version leaves holes that this module closes:
 
 * children inherit the index's lock files; if the parent is killed (``kill -9``) they
   would live on, blocked on their job queue, holding the lock for ever. Here they are
@@ -12,16 +12,26 @@ Whoosh's version leaves three holes that this module closes:
   the fork until the child has set its own handlers: a child forked just as the parent is
   interrupted would otherwise run the parent's handler and print a traceback;
 * a child that fails (disk full) vanishes silently and its documents with it. Here the
-  commit checks every child's exit status and fails as loudly as a single writer would.
+  commit checks every child's exit status and fails as loudly as a single writer would;
+* an interrupted commit leaves the children running, and Python's exit waits for them;
+  here they are ended with the commit;
+* an interruption that lands inside the job queue's ``put``, just after it took the
+  queue's lock, leaves the lock held, and closing the queue then waits for it for ever.
+  Here the stop signals are held back while a job is put and while the queue is closed.
 """
 
 from __future__ import annotations
 
 import ctypes
 import errno
+import multiprocessing
+import multiprocessing.queues
 import os
 import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from queue import Full
 
 from whoosh.multiproc import MpWriter, SubWriterTask
 
@@ -29,6 +39,8 @@ _PR_SET_PDEATHSIG = 1
 _STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 _FAILED = 255
 """Exit status of a child that failed other than with an OSError (whose errno it exits with)."""
+_PUT_WAIT = 0.05
+"""Seconds a put waits for room with the stop signals held back, before it lets them in."""
 
 
 def available() -> bool:
@@ -53,6 +65,40 @@ class _Child(SubWriterTask):
             os._exit(_FAILED)
 
 
+@contextmanager
+def _stop_signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM wait (pending, not lost) until the block is left."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+class _JobQueue(multiprocessing.queues.Queue):
+    """A queue whose ``put`` is never interrupted halfway.
+
+    A full queue is waited on in short steps with the signals let in between them, so
+    Ctrl-C still stops a parent whose children have stopped taking jobs.
+    """
+
+    def __init__(self, maxsize: int) -> None:
+        super().__init__(maxsize, ctx=multiprocessing.get_context())
+
+    def put(self, obj) -> None:  # blocks until there is room, as Whoosh expects
+        while True:
+            with _stop_signals_held():
+                try:
+                    super().put(obj, timeout=_PUT_WAIT)
+                    return
+                except Full:
+                    pass
+
+    def close(self):
+        with _stop_signals_held():
+            super().close()
+
+
 def _die_with_parent() -> None:
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
@@ -68,6 +114,10 @@ class ParallelWriter(MpWriter):
     warns of it). Here every child is forked before the first batch is sent, and the queues'
     threads are ended when the writer is done.
     """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.jobqueue = _JobQueue(self.procs * 4)
 
     def _new_task(self):
         while len(self.tasks) < self.procs:
@@ -85,11 +135,17 @@ class ParallelWriter(MpWriter):
         )
         task._parent_pid = os.getpid()
         self.tasks.append(task)
-        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
-        try:
+        with _stop_signals_held():
             task.start()
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+    def _stop_children(self) -> None:
+        """End the children: an interrupted commit leaves them writing results nobody reads
+        (a child then waits for ever to flush them, and the parent's exit waits for it)."""
+        for task in self.tasks:
+            if task.is_alive():
+                task.terminate()
+        for task in self.tasks:
+            task.join(timeout=5)
 
     def _end_queues(self) -> None:
         for queue in (self.jobqueue, self.resultqueue):
@@ -108,15 +164,14 @@ class ParallelWriter(MpWriter):
     def commit(self, *args, **kwargs):
         try:
             super().commit(*args, **kwargs)
+        except BaseException:
+            self._stop_children()
+            raise
         finally:
             self._end_queues()
 
     def cancel(self):
-        for task in self.tasks:
-            if task.is_alive():
-                task.terminate()
-        for task in self.tasks:
-            task.join(timeout=5)
+        self._stop_children()
         try:
             super().cancel()
         finally:
