@@ -85,9 +85,11 @@ class Filters:
     date_to: str | None = None
     volume: int | None = None
     issue: int | None = None
+    source: str | None = None
+    """A source the article names, as the source facet counts them (case aside)."""
 
 
-FILTER_FIELDS = ("publication", "year", "date_from", "date_to", "volume", "issue")
+FILTER_FIELDS = ("publication", "year", "date_from", "date_to", "volume", "issue", "source")
 """The restrictions of ``Filters`` that a user sets (``msearch query``'s options)."""
 
 

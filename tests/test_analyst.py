@@ -241,3 +241,34 @@ def test_export_every_article_as_json_lines(msearch, archive):
     pipeline = next(a for a in articles if a["title"] == PIPELINE)
     assert pipeline["body"].startswith("Turkmenistan and Azerbaijan")
     assert pipeline["sources"] == ["Interfax", "Turan"]
+
+
+@pytest.mark.parametrize("text", ["pipeline OR Shevardnadze", '"the pipeline"', "pipe*", "*"])
+def test_source_filter_keeps_what_the_source_facet_counts(archive, text):
+    """``--source`` narrows to the articles the source facet counts for that value: case
+    aside, and a source only as a whole name (``Interfax`` is not ``Interfax-Ukraine``)."""
+    write_article(
+        archive.parent / "archive",
+        "p7.txt",
+        "KYIV PIPELINE",
+        "Ukraine's pipeline was discussed in Kyiv (Interfax-Ukraine, June 1).",
+    )
+    update_index([str(archive.parent / "archive")], archive)
+    counted = search(archive, text, facets=("source",)).facets["source"]
+    for name in ("Turan", "ITAR-TASS", "Interfax", "Interfax-Ukraine", "Kavkasia-Press"):
+        for spelling in (name, name.lower()):
+            narrowed = search(archive, text, filters=Filters(source=spelling), limit=50)
+            assert narrowed.total == len(narrowed.hits) == counted.get(name, 0)
+            assert all(name in hit.sources for hit in narrowed.hits)
+            total, _ = count_timeline(archive, text, filters=Filters(source=spelling))
+            assert total == counted.get(name, 0)
+    assert search(archive, text, filters=Filters(source="Nowhere")).total == 0
+
+
+def test_source_option(msearch, archive):
+    shown = msearch("query", "pipeline", "--index", str(archive), "--source", "turan", "--json")
+    assert {hit["path"].rsplit("/", 1)[-1] for hit in json.loads(shown.out)["hits"]} == {
+        "p1.txt",
+        "p2.txt",
+    }
+    assert msearch("query", "pipeline", "--index", str(archive), "--source", "ORT").code == 1

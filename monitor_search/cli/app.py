@@ -40,6 +40,7 @@ from monitor_search.cli.options import (
     PublicationOption,
     Sort,
     SortOption,
+    SourceOption,
     ToOption,
     VolumeOption,
     YearOption,
@@ -218,6 +219,7 @@ def query(
     date_to: ToOption = None,
     volume: VolumeOption = None,
     issue: IssueOption = None,
+    source: SourceOption = None,
     sort: SortOption = Sort.relevance,
     match_any: AnyOption = False,
     facet: Annotated[
@@ -235,7 +237,7 @@ def query(
     from monitor_search.search.searcher import search
 
     one_format(json_out, jsonl, csv=csv_out, brief=brief, paths=paths)
-    filters = Filters(publication, year, date_from, date_to, volume, issue)
+    filters = Filters(publication, year, date_from, date_to, volume, issue, source)
     facets = tuple(f.value for f in facet or ())
     try:
         result = search(
@@ -305,6 +307,7 @@ def timeline(
     by: Annotated[Period, typer.Option(help="Count per year or per month.")] = Period.year,
     json_out: JsonOption = False,
     publication: PublicationOption = None,
+    source: SourceOption = None,
     date_from: FromOption = None,
     date_to: ToOption = None,
     match_any: AnyOption = False,
@@ -315,7 +318,7 @@ def timeline(
     from monitor_search.model import Filters
     from monitor_search.search.searcher import count_timeline
 
-    filters = Filters(publication=publication, date_from=date_from, date_to=date_to)
+    filters = Filters(publication=publication, date_from=date_from, date_to=date_to, source=source)
     total, counts = count_timeline(
         index_dir_of(index_dir), text, by=by.value, filters=filters, match_any=match_any
     )

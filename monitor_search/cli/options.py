@@ -96,6 +96,14 @@ PublicationOption = Annotated[
         autocompletion=complete_publication,
     ),
 ]
+SourceOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        help="Only articles that name this source (e.g. Interfax; case aside), as "
+        "'--facet source' counts them.",
+        show_default=False,
+    ),
+]
 YearOption = Annotated[
     Optional[int],  # noqa: UP045
     typer.Option(help="Only articles of this year.", show_default=False),

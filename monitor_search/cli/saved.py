@@ -24,6 +24,7 @@ from monitor_search.cli.options import (
     PublicationOption,
     Sort,
     SortOption,
+    SourceOption,
     ToOption,
     VolumeOption,
     YearOption,
@@ -77,6 +78,7 @@ def add(
     date_to: ToOption = None,
     volume: VolumeOption = None,
     issue: IssueOption = None,
+    source: SourceOption = None,
     sort: SortOption = Sort.relevance,
     match_any: AnyOption = False,
     replace: Annotated[
@@ -88,7 +90,7 @@ def add(
     from monitor_search.model import Filters
     from monitor_search.search.saved import add_saved
 
-    filters = Filters(publication, year, date_from, date_to, volume, issue)
+    filters = Filters(publication, year, date_from, date_to, volume, issue, source)
     ran = add_saved(
         index_dir_of(index_dir),
         name,

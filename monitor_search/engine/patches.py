@@ -23,6 +23,7 @@ from whoosh.filedb import filetables
 from whoosh.filedb.filetables import HashReader
 from whoosh.matching.binary import AndNotMatcher
 from whoosh.reading import EmptyReader, MultiReader
+from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
 LENGTH_OF_CODE = [byte_to_length(code) for code in range(256)]
@@ -36,6 +37,19 @@ def _find_first(self: AndNotMatcher) -> None:
     can return an article about a pipeline in Russia)."""
     if self.a.is_active() and self.b.is_active():
         self._find_next()
+
+
+_stock_collector = Searcher.collector
+
+
+def _collector(self: Searcher, *args, filter=None, mask=None, **kwargs):
+    """Whoosh's collector, filtered whenever a filter is given: Whoosh's version filters
+    only when the filter is true (``if filter``), so an empty set of allowed articles let
+    every article through."""
+    collector = _stock_collector(self, *args, **kwargs)
+    if filter is not None or mask is not None:
+        collector = FilterCollector(collector, filter, mask)
+    return collector
 
 
 def _prepare_filter(self: FilterCollector, top_searcher, q, context) -> None:
@@ -286,6 +300,7 @@ _UINT = struct.Struct("!I")
 def install() -> None:
     """Put every mend in place, in this process and the writing processes it forks."""
     AndNotMatcher._find_first = _find_first
+    Searcher.collector = _collector
     FilterCollector.prepare = _prepare_filter
     FilterCollector.all_ids = _filtered_ids
     MultiReader.column_reader = _multi_column_reader

@@ -22,7 +22,14 @@ from monitor_search.index.store import read_index
 from monitor_search.model import Filters, Fragment, Hit, MarkedArticle, SearchResult, Timeline
 from monitor_search.search import evaluation
 from monitor_search.search.catalog import from_stored, info_fields, stored_article
-from monitor_search.search.facets import FACETS, PERIODS, UNKNOWN, count_facets, timeline
+from monitor_search.search.facets import (
+    FACETS,
+    PERIODS,
+    UNKNOWN,
+    count_facets,
+    naming_source,
+    timeline,
+)
 from monitor_search.search.highlight import marked_whole, opening, passages, whole
 from monitor_search.search.pruning import best
 from monitor_search.search.query import (
@@ -118,18 +125,17 @@ def search_matching(
     request = _search_request(limit or 1, filters, sort, (), match_any, 0, True)
 
     def both(searcher, ranking: Ranking) -> Matches:
+        _check_publication(searcher, filters)
         reader = searcher.reader()
         keys = reader.column_reader("signature")
-        wanted = request
+        wanted = _restricted(searcher, filters, request)
         if unseen_only is not None:
             allowed = {d for d in reader.all_doc_ids() if content_key(keys[d]) not in unseen_only}
-            if request.filter_query is not None:
-                allowed &= set(searcher.docs_for_query(request.filter_query))
-            wanted = dataclasses.replace(wanted, filter_query=allowed)
+            wanted = dataclasses.replace(wanted, filter_query=_narrowed(searcher, wanted, allowed))
         docnums = _all_matches(searcher, ranking.matching(match_any), wanted.filter_query)
         if limit is None:
             wanted = dataclasses.replace(wanted, limit=max(1, len(docnums)))
-        result = _answering(text, filters, wanted)(searcher, ranking)
+        result = _answer(searcher, ranking, text, wanted)
         result.hits = [hit for hit in result.hits if match_any or hit.matched == "all"]
         paths = reader.column_reader("path")
         by_path = {paths[docnum]: docnum for docnum in docnums}
@@ -167,9 +173,27 @@ def _search_request(limit, filters, sort, facets, match_any, offset, passages) -
 def _answering(text: str, filters: Filters | None, request: _Request):
     def answer(searcher, ranking: Ranking) -> SearchResult:
         _check_publication(searcher, filters)
-        return _answer(searcher, ranking, text, request)
+        return _answer(searcher, ranking, text, _restricted(searcher, filters, request))
 
     return answer
+
+
+def _restricted(searcher, filters: Filters | None, request: _Request) -> _Request:
+    """``request``, its filter narrowed to the articles naming ``filters.source`` if set (a
+    filter the query language cannot say exactly: see ``facets.naming_source``)."""
+    if filters is None or not filters.source:
+        return request
+    allowed = _narrowed(searcher, request, naming_source(searcher, filters.source))
+    return dataclasses.replace(request, filter_query=allowed)
+
+
+def _narrowed(searcher, request: _Request, allowed: set[int]) -> set[int]:
+    """The document numbers of ``allowed`` that ``request``'s filter lets through."""
+    if request.filter_query is None:
+        return allowed
+    if isinstance(request.filter_query, (set, frozenset)):
+        return allowed & request.filter_query
+    return allowed & set(searcher.docs_for_query(request.filter_query))
 
 
 def _checked(text: str) -> str:
@@ -210,10 +234,11 @@ def count_timeline(
     _checked(text)
     if by not in PERIODS:
         raise BadQuery(f"--by {by!r}: choose one of {', '.join(PERIODS)}")
-    restriction = filter_query(filters or Filters())
+    request = _Request(1, filter_query(filters or Filters()), "relevance", ())
 
     def count(searcher, ranking: Ranking):
         _check_publication(searcher, filters)
+        restriction = _restricted(searcher, filters, request).filter_query
         docnums = _all_matches(searcher, ranking.matching(match_any), restriction)
         return len(docnums), timeline(searcher.reader(), docnums, by)
 
