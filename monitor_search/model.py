@@ -140,6 +140,8 @@ class SearchResult:
     """The query has no word left to search for (all stop words, or none at all)."""
     offset: int = 0
     """Better hits skipped before the first of ``hits`` (whose rank is ``offset + 1``)."""
+    any_words: bool = False
+    """``total`` counts the articles with any of the words (``match_any``), not all."""
 
 
 @dataclass

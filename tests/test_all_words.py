@@ -236,3 +236,15 @@ def test_not_a_group_leaves_out_the_articles_with_all_of_it(tmp_path):
     result = search(tmp_path / "ix", "gas NOT (oil pipeline)")
     assert sorted(Path(hit.path).stem for hit in result.hits) == ["none", "oil"]
     assert result.total == result.total_any == 2
+
+
+def test_any_words_output_says_what_it_counts(archive, msearch):
+    ranked = msearch("query", "Maskhadov pipeline Grozny", "--any", "--index", str(archive))
+    assert ranked.code == 0 and ranked.out.count("only some of the words") == 1
+    assert ranked.err.strip() == "6 of 6 articles with any of the words shown"
+    by_date = msearch(
+        "query", "Maskhadov pipeline Grozny", "--any", "--sort", "newest", "--index", str(archive)
+    )
+    titles = [line.split(". ", 1)[1] for line in by_date.out.splitlines() if ". " in line[:5]]
+    assert titles[:3] == ["GAS", "PIPELINE TALKS", "MASKHADOV IN GROZNY"]  # all and some mixed
+    assert "only some of the words" not in by_date.out  # so no line parts them

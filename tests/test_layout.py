@@ -25,6 +25,7 @@ ALLOWED = {
     "index": {"ingest", "analysis", "engine", "model", "errors"},
     "search": {"index", "analysis", "engine", "model", "errors"},
     "output": {"model"},
+    "browse": {"search", "index", "output", "model", "errors"},
 }
 """Layer -> the other layers it may import (``cli`` and ``__main__`` may import any)."""
 

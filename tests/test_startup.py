@@ -34,7 +34,7 @@ def test_json_query_loads_no_terminal_or_network_code(corpus, tmp_path):
     loaded = _modules_after("query", "pipeline", "--json", "--index", str(tmp_path / "index"))
     assert "whoosh.searching" in loaded  # the probe did run a search
     unused = {"rich", "urllib.request", "http.client", "ssl", "email", "whoosh.lang.morph_en"}
-    unused |= {"calendar"}
+    unused |= {"calendar", "textual", "monitor_search.browse"}
     unused |= {"monitor_search.ingest.article", "monitor_search.index.indexer"}  # parsing, writing
     assert not unused & loaded
 

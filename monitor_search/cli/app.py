@@ -441,6 +441,46 @@ def stats(
             print_stats(result, out)
 
 
+@app.command(
+    short_help="Browse the archive in the terminal: query, hits, articles, facets.",
+    epilog=examples(
+        "msearch browse",
+        "msearch browse 'Collective Security Treaty'",
+        "msearch browse Chechnya --from 1999 --sort newest",
+    ),
+)
+def browse(
+    text: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Argument(
+            help="A query to start with (as 'msearch query' takes it).", show_default=False
+        ),
+    ] = None,
+    index_dir: IndexOption = None,
+    publication: PublicationOption = None,
+    year: YearOption = None,
+    date_from: FromOption = None,
+    date_to: ToOption = None,
+    volume: VolumeOption = None,
+    issue: IssueOption = None,
+    source: SourceOption = None,
+    sort: SortOption = Sort.relevance,
+    match_any: AnyOption = False,
+) -> None:
+    """Browse the index interactively. Keys: Enter runs the query / opens the selected
+    article; Up/Down or j/k move; s lists articles similar to the selected one; o changes
+    the order; a switches between all the words and any of them; Tab reaches the facets
+    (Enter on a value narrows the query, again widens it); Escape goes back; / returns to
+    the query box; q or Ctrl-C quits. NO_COLOR is followed."""
+    from monitor_search.browse import browse as run_browser
+    from monitor_search.model import Filters
+
+    filters = Filters(publication, year, date_from, date_to, volume, issue, source)
+    run_browser(
+        index_dir_of(index_dir), text, filters=filters, sort=sort.value, match_any=match_any
+    )
+
+
 app.add_typer(
     saved_app, short_help="Saved searches: add, list, run (--new: only new articles), remove."
 )

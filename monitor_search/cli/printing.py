@@ -101,6 +101,8 @@ def shown_line(result, kind: str = "") -> str:
     shown = f"{len(result.hits)}"
     if result.offset:  # a later page: which ranks it shows
         shown = f"{result.offset + 1:,}-{result.offset + len(result.hits):,}"
+    if result.any_words:
+        return f"{shown} of {articles(result.total, kind)} with any of the words shown"
     if any(hit.matched == "some" for hit in result.hits):
         return (
             f"{shown} shown: {articles(result.total, kind)} with all the words, "

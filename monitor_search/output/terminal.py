@@ -90,15 +90,24 @@ def marked(fragment: Fragment, base_style: str = "") -> Text:
 SOME_WORDS_LINE = "── articles with only some of the words ──"
 
 
+def some_words_start(hits: list[Hit]) -> int | None:
+    """Where the articles with only some of the words begin, when they all come after
+    those with all of them (relevance order); None when there is no such line to draw."""
+    for position, hit in enumerate(hits):
+        if hit.matched == "some":
+            rest = hits[position:]
+            return position if all(later.matched == "some" for later in rest) else None
+    return None
+
+
 def print_results(result: SearchResult, out: Console) -> None:
-    matched = "all"
-    for hit in result.hits:
-        if hit.matched != matched:
-            matched = hit.matched
+    divider = some_words_start(result.hits)
+    for position, hit in enumerate(result.hits):
+        if position == divider:
             out.print(Text(SOME_WORDS_LINE, style=DIM_STYLE))
             out.print()
-        out.print(_hit_heading(hit))
-        details = _hit_details(hit)
+        out.print(hit_heading(hit))
+        details = hit_details(hit)
         if not out.soft_wrap:  # a terminal: wrapped lines stay indented
             out.print(Padding(Group(*details), (0, 0, 1, 4)))
         else:  # no padding to the console width, no wrapping: one line per item
@@ -134,12 +143,12 @@ def print_timeline(timeline: Timeline, out: Console) -> None:
         line = Text(label.ljust(label_width), style=META_STYLE)
         line.append(f"  {count:>{count_width},}  ")
         if index < len(timeline.buckets):
-            line.append(_bar(count, widest, room), style=BAR_STYLE)
+            line.append(bar(count, widest, room), style=BAR_STYLE)
         line.rstrip()
         out.print(line)
 
 
-def _bar(count: int, widest: int, room: int) -> str:
+def bar(count: int, widest: int, room: int) -> str:
     """A bar in eighths of a character, so small differences still show."""
     if not widest or not count:
         return ""
@@ -147,7 +156,7 @@ def _bar(count: int, widest: int, room: int) -> str:
     return "█" * (eighths // 8) + ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")[eighths % 8]
 
 
-def _hit_heading(hit: Hit) -> Text:
+def hit_heading(hit: Hit) -> Text:
     heading = Text(f"{hit.rank:>2}. ", style=TITLE_STYLE)
     if hit.title:
         heading.append_text(marked(hit.title_fragment, TITLE_STYLE))
@@ -156,8 +165,9 @@ def _hit_heading(hit: Hit) -> Text:
     return heading
 
 
-def _hit_details(hit: Hit) -> list[Text]:
-    meta = Text(inert(_metadata_line(hit)), style=META_STYLE)
+def hit_details(hit: Hit) -> list[Text]:
+    """The lines under a hit's heading: metadata with score and id, path, passages."""
+    meta = Text(inert(metadata_line(hit)), style=META_STYLE)
     meta.append(f"  score {hit.score:.2f}  id {hit.id}", style=DIM_STYLE)
     lines: list[Text] = [meta, Text(inert(display_path(hit.path)), style=DIM_STYLE)]
     for fragment in hit.fragments:
@@ -176,7 +186,8 @@ def _trimmed(fragment: Fragment) -> Fragment:
     return Fragment(text, spans, fragment.starts_article, fragment.ends_article)
 
 
-def _metadata_line(item: Hit | StoredArticle) -> str:
+def metadata_line(item: Hit | StoredArticle) -> str:
+    """Publication, volume, issue and date (or year), as far as the article says them."""
     parts = [item.publication or "unknown publication"]
     if item.volume is not None:
         parts.append(f"vol. {item.volume}")
@@ -200,18 +211,21 @@ def display_path(path: str) -> str:
 
 def print_article(shown: MarkedArticle, out: Console) -> None:
     """The headline, metadata, path and id, then the body, its marked words highlighted."""
+    for line in article_lines(shown):
+        out.print(line)
+    out.print()
+
+
+def article_lines(shown: MarkedArticle) -> list[Text]:
+    """``print_article``'s lines: headline, metadata (sources), path and id, a blank line,
+    the body."""
     article = shown.article
-    if article.title:
-        out.print(marked(shown.title, TITLE_STYLE))
-    else:
-        out.print(Text("(untitled)", style=TITLE_STYLE))
-    out.print(Text(inert(_metadata_line(article)), style=META_STYLE))
+    lines = [marked(shown.title, TITLE_STYLE) if article.title else Text("(untitled)", TITLE_STYLE)]
+    lines.append(Text(inert(metadata_line(article)), style=META_STYLE))
     if article.sources:
-        out.print(Text("sources: " + inert(", ".join(article.sources)), style=META_STYLE))
-    out.print(Text(f"{inert(display_path(article.path))}  id {article.id}", style=DIM_STYLE))
-    out.print()
-    out.print(marked(shown.body))
-    out.print()
+        lines.append(Text("sources: " + inert(", ".join(article.sources)), style=META_STYLE))
+    lines.append(Text(f"{inert(display_path(article.path))}  id {article.id}", style=DIM_STYLE))
+    return [*lines, Text(), marked(shown.body)]
 
 
 def _year_span(first: int | None, last: int | None) -> str:

@@ -368,6 +368,7 @@ def _answer(searcher, ranking: Ranking, text: str, request: _Request) -> SearchR
         ignored=ignored_words(text) if typed else [],
         nothing_to_search=ranking.is_empty,
         offset=request.offset,
+        any_words=request.match_any,
     )
     if typed and ranked.total < FEW_MATCHES:
         result.suggestion = suggest(searcher, text)
