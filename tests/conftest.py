@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from monitor_search.cli import main
-from monitor_search.engine import plainpostings
+from monitor_search.engine import plainpositions, plainpostings
 from monitor_search.index import indexer
 from monitor_search.index.indexer import update_index
 from monitor_search.index.store import open_for_reading
@@ -136,8 +136,9 @@ def _article(rng: random.Random) -> tuple[str, str]:
 
 @pytest.fixture(scope="session")
 def word_index(tmp_path_factory):
-    """Three commits (so three segments, one without plain postings, as an earlier version
-    wrote) and re-written articles (so deleted documents)."""
+    """Three commits (so three segments: one with plain postings and positions, one with
+    neither and one with plain postings alone, as earlier versions wrote) and re-written
+    articles (so deleted documents)."""
     root = tmp_path_factory.mktemp("postings")
     rng = random.Random(7)
     folder, index_dir = root / "articles", root / "index"
@@ -147,7 +148,9 @@ def word_index(tmp_path_factory):
             for number in range(150):
                 write_article(folder, f"{batch}-{number}.txt", *_article(rng))
             with pytest.MonkeyPatch.context() as old_format:
-                if batch == 1:
+                if batch >= 1:  # as the versions before plain positions wrote
+                    old_format.setattr(plainpositions, "write", lambda *args: None)
+                if batch == 1:  # and those before plain postings
                     old_format.setattr(plainpostings, "write", lambda *args: None)
                 update_index([str(folder)], index_dir)
         for number in range(0, 150, 7):
@@ -158,8 +161,10 @@ def word_index(tmp_path_factory):
         leaves = searcher.reader().leaf_readers()
         assert len(leaves) > 1, "the index should have several segments"
         assert any(reader.has_deletions() for reader, _ in leaves)
-        plain = {_has_plain_postings(reader) for reader, _ in leaves}
+        plain = {_has_plain(plainpostings, reader) for reader, _ in leaves}
         assert plain == {True, False}, "segments with and without plain postings"
+        positions = [_has_plain(plainpositions, reader) for reader, _ in leaves]
+        assert positions.count(False) >= 2 and any(positions), "and without plain positions"
     return index_dir
 
 
@@ -171,10 +176,11 @@ def stock_whoosh(word_index):
     reference.close()
 
 
-def _has_plain_postings(reader) -> bool:
+def _has_plain(module, reader) -> bool:
+    """Whether ``module`` (``plainpostings``, ``plainpositions``) finds any body term's."""
     terms = reader._terms
     infos = [terms.term_info("body", text) for text in reader.lexicon("body")]
-    return any(plainpostings.read(terms._postfile, info) is not None for info in infos)
+    return any(module.read(terms._postfile, info) is not None for info in infos)
 
 
 def installed_msearch() -> str:

@@ -11,9 +11,10 @@ from whoosh import writing
 from whoosh.codec import base
 from whoosh.codec.whoosh3 import W3FieldWriter
 from whoosh.filedb.filestore import FileStorage, RamStorage
+from whoosh.formats import Positions
 
 from monitor_search.engine import fields as field_types
-from monitor_search.engine import plainpostings
+from monitor_search.engine import plainpositions, plainpostings
 from monitor_search.engine.pool import (
     WHOOSH_ADD_DOCUMENT,
     CompactPool,
@@ -112,7 +113,8 @@ def _files(folder) -> dict[str, bytes]:
 def _whoosh_view(folder, postfile: bytes) -> tuple[bytes, list]:
     """(the postings file less each term's plain postings, every term's statistics and
     postings as Whoosh reads them). Checks on the way that the plain postings hold the
-    same document numbers and weights as Whoosh's blocks."""
+    same document numbers and weights as Whoosh's blocks, and the plain positions the same
+    positions."""
     ix = FileStorage(str(folder)).open_index()
     cuts, terms = [], []
     with ix.reader() as reader:  # one segment
@@ -129,10 +131,19 @@ def _whoosh_view(folder, postfile: bytes) -> tuple[bytes, list]:
             if plain is not None:
                 ids, weights = plain
                 assert list(zip(ids, weights, strict=True)) == [p[:2] for p in postings]
-                tail = plainpostings.TAIL
-                end = info._offset
-                _, packed, _ = tail.unpack(postfile[end - tail.size : end])
-                cuts.append((end - tail.size - packed, end))
+                start = plainpostings.start_of(reader._terms._postfile, info)
+                positions = plainpositions.read(reader._terms._postfile, info)
+                if positions is not None:
+                    keys = list(plainpositions.keys(ids, *positions))
+                    expected = plainpositions.keys_of(
+                        (docnum, reader.schema[fieldname].format.decode_positions(value))
+                        for docnum, _, value in postings
+                    )
+                    assert keys == expected
+                    tail = plainpositions.TAIL
+                    _, packed, _ = tail.unpack(postfile[start - tail.size : start])
+                    start -= tail.size + packed
+                cuts.append((start, info._offset))
     kept, start = [], 0
     for begin, end in sorted(cuts):
         kept.append(postfile[start:begin])
@@ -145,6 +156,13 @@ def _plain_terms(folder) -> int:
     with ix.reader() as reader:
         infos = [reader._terms.term_info(*term) for term in reader.all_terms()]
         return sum(plainpostings.read(reader._terms._postfile, info) is not None for info in infos)
+
+
+def _plain_position_terms(folder) -> int:
+    ix = FileStorage(str(folder)).open_index()
+    with ix.reader() as reader:
+        infos = [reader._terms.term_info(*term) for term in reader.all_terms()]
+        return sum(plainpositions.read(reader._terms._postfile, info) is not None for info in infos)
 
 
 @pytest.mark.parametrize("limitmb", [128, 0.05], ids=["in memory", "spilling to runs"])
@@ -163,11 +181,15 @@ def test_same_index_as_whooshs_pool_byte_for_byte(tmp_path, limitmb):
             if reader.schema[term[0]].scorable
             and reader.doc_frequency(*term) >= plainpostings.MIN_POSTINGS
         ]
+        schema = reader.schema
     # held in memory, every long enough term of a scored field gets plain postings; spilled
     # to runs, Whoosh writes them
     assert 0 < len(scored) < 1000
     assert _plain_terms(tmp_path / "compact") == (len(scored) if limitmb == 128 else 0)
     assert _plain_terms(tmp_path / "plain") == 0
+    positional = [term for term in scored if type(schema[term[0]].format) is Positions]
+    assert {"title", "body"} <= {fieldname for fieldname, _ in positional}
+    assert _plain_position_terms(tmp_path / "compact") == (len(positional) if limitmb == 128 else 0)
 
 
 def test_postings_out_of_order_or_without_values_come_out_sorted():

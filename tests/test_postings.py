@@ -13,7 +13,7 @@ from whoosh.columns import VarBytesColumn
 from whoosh.filedb.structfile import BufferFile, StructFile
 
 from monitor_search.analysis.terms import term_counts, word_term
-from monitor_search.engine import patches
+from monitor_search.engine import patches, postings
 from monitor_search.engine.postings import doc_frequency
 from monitor_search.index.indexer import update_index
 from monitor_search.index.schema import TITLE_BOOST
@@ -72,6 +72,21 @@ def test_scores_equal_whooshs(word_index, stock_whoosh, query):
         expected = stock_whoosh.scores(query)
         _same(evaluation.WordScorer(searcher).evaluate(query), expected)
         assert evaluation.WordScorer(searcher).matches(query) == expected.keys()
+
+
+@pytest.mark.parametrize("few_wanted", [0, postings.FEW_WANTED], ids=["blocks", "plain"])
+@settings(max_examples=40, deadline=None)
+@given(phrase=PHRASE)
+def test_phrases_equal_whooshs_from_blocks_or_plain_positions(
+    word_index, stock_whoosh, few_wanted, phrase
+):
+    """A phrase finds the same articles with the same scores whether its words' positions
+    are read from Whoosh's blocks (a few wanted articles, or segments of earlier versions)
+    or from the plain positions."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(postings, "FEW_WANTED", few_wanted)
+        with open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher:
+            _same(evaluation.WordScorer(searcher).evaluate(phrase), stock_whoosh.scores(phrase))
 
 
 @settings(max_examples=60, deadline=None)

@@ -2,9 +2,10 @@
 
 Whoosh is unmaintained upstream; msearch's fixes and speed-ups to it live here: mends of
 Whoosh's own classes (``patches``), a posting pool and writer (``pool``, ``parallel``), a
-posting format of msearch's own inside Whoosh's files (``plainpostings``), field types that
-index in one pass (``fields``), postings read straight from Whoosh's files (``postings``)
-and the BM25F scores of single terms computed from them (``bm25``).
+posting and position format of msearch's own inside Whoosh's files (``plainpostings``,
+``plainpositions``), field types that index in one pass (``fields``), postings read
+straight from Whoosh's files (``postings``) and the BM25F scores of single terms computed
+from them (``bm25``).
 They are written for one release of Whoosh and take effect only through ``install``, which
 the index's entry points (``index.store``) call; importing this package loads no Whoosh.
 """

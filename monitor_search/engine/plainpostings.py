@@ -50,18 +50,33 @@ def write(postfile, docnums: array, weights) -> None:
     postfile.write(packed + TAIL.pack(len(ids), len(packed), MARK))
 
 
-def read(postfile, terminfo) -> tuple[array, array] | None:
-    """(document numbers, weights) of the term whose Whoosh postings ``terminfo`` locates,
-    or None if they were not stored plainly."""
+def start_of(postfile, terminfo) -> int | None:
+    """Where the term's plain postings start in ``postfile`` (what is stored before them,
+    ``plainpositions``, ends there), or None if it has none."""
+    found = _located(postfile, terminfo)
+    return None if found is None else found[0]
+
+
+def _located(postfile, terminfo) -> tuple[int, int] | None:
+    """(start, compressed size) of the term's plain postings, None if it has none."""
     start = terminfo._offset
     if start is None or start < TAIL.size:  # None: postings kept in the terms file
         return None
     count, packed, mark = TAIL.unpack(postfile.get(start - TAIL.size, TAIL.size))
     if mark != MARK or count != terminfo.doc_frequency() or packed > start - TAIL.size:
         return None
-    size = 4 * count
+    return start - TAIL.size - packed, packed
+
+
+def read(postfile, terminfo) -> tuple[array, array] | None:
+    """(document numbers, weights) of the term whose Whoosh postings ``terminfo`` locates,
+    or None if they were not stored plainly."""
+    found = _located(postfile, terminfo)
+    if found is None:
+        return None
+    size = 4 * terminfo.doc_frequency()
     try:
-        data = zlib.decompress(postfile.get(start - TAIL.size - packed, packed))
+        data = zlib.decompress(postfile.get(*found))
     except zlib.error:
         data = b""
     if len(data) != 2 * size:  # damaged: Whoosh's blocks are read (and judged) instead

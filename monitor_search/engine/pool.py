@@ -13,7 +13,8 @@ Whoosh then writes the segment one posting at a time (``FieldWriter.add_postings
 lookup and a method call per posting). ``write_held`` fills each posting block of the
 ``whoosh3`` codec's writer from the held arrays instead: the same blocks, byte for byte
 (``tests/test_pool.py``), at a fraction of the calls, each term's preceded by its plain
-document numbers and weights (``plainpostings``).
+document numbers and weights (``plainpostings``) and, in fields with positions, its plain
+positions (``plainpositions``).
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ from collections.abc import Iterator
 from whoosh import writing
 from whoosh.codec import base
 from whoosh.codec.whoosh3 import W3FieldWriter
+from whoosh.formats import Positions
 from whoosh.writing import PostingPool
 
-from monitor_search.engine import plainpostings
+from monitor_search.engine import plainpositions, plainpostings
 from monitor_search.engine.patches import LENGTH_OF_CODE, length_codes
 
 Posting = tuple  # (fieldname, term bytes, docnum, weight, encoded value or None)
@@ -150,6 +152,8 @@ def write_held(writer: W3FieldWriter, schema, lengths, held: HeldPostings) -> No
         size, count = postings._blocklimit, len(docnums)
         # only fields queries score (not ids, paths, numbers), only terms long enough to gain
         if schema[fieldname].scorable and count >= plainpostings.MIN_POSTINGS:
+            if type(schema[fieldname].format) is Positions:  # for phrases
+                plainpositions.write(writer._postfile, values)
             plainpostings.write(writer._postfile, docnums, weights)
         writer.start_term(tbytes)
         for start in range(0, count, size):

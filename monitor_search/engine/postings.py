@@ -2,8 +2,9 @@
 
 Whoosh reads postings through a tree of matcher objects, several Python calls per posting.
 ``SegmentPostings`` reads each term's document numbers and weights in one piece
-(``plainpostings``, or Whoosh's blocks for segments without them), decodes positions only
-for the articles asked for, and keeps what it read for the searcher's life.
+(``plainpostings``, or Whoosh's blocks for segments without them) and keeps them for the
+searcher's life; positions come in one piece too (``plainpositions``), or from the blocks
+that hold the articles asked for.
 """
 
 from __future__ import annotations
@@ -18,8 +19,13 @@ from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermInfo
 from whoosh.formats import Positions
 from whoosh.system import _INT_SIZE
 
-from monitor_search.engine import plainpostings
+from monitor_search.engine import plainpositions, plainpostings
 from monitor_search.engine.patches import doc_frequencies, length_codes
+
+FEW_WANTED = 128
+"""A phrase decodes all of a word's plain positions in a segment unless fewer than one of
+its articles in this many is wanted: then the few posting blocks that hold a wanted
+article (a block holds 128) cost less."""
 
 
 class Unsupported(Exception):
@@ -109,18 +115,26 @@ class SegmentPostings:
             self._read[key] = None if info is None else _read_postings(reader, field, tbytes, info)
         return self._read[key]
 
-    def positions(self, field: str, word: str, wanted: list[list[int]]) -> dict[int, list[int]]:
-        """The word's positions in each ``wanted`` article (per segment, sorted local
-        numbers), read from the posting blocks that hold one (the others are skipped on
-        their headers)."""
+    def position_keys(
+        self, number: int, field: str, word: str, wanted: list[int]
+    ) -> tuple[int, Iterable[int]]:
+        """(how many, the keys) of the word's (article, position) keys in segment
+        ``number`` (``plainpositions.keys``, segment-local numbers): of all its postings when
+        it stores them plainly, else (or when the sorted local ``wanted`` articles are too
+        few to be worth decoding every posting) of the wanted articles alone, from the
+        posting blocks that hold one."""
         tbytes = self.term_bytes(field, word)
-        found: dict[int, list[int]] = {}
-        for number, (reader, base) in enumerate(self.segments):
-            local = wanted[number]
-            if local and self.term_info(number, field, tbytes) is not None:
-                for docnum, positions in _positions_of(reader, field, tbytes, local):
-                    found[base + docnum] = positions
-        return found
+        info = self.term_info(number, field, tbytes)
+        if info is None:
+            return 0, ()
+        reader = self.segments[number][0]
+        if len(wanted) * FEW_WANTED > info.doc_frequency():
+            plain = plainpositions.read(reader._terms._postfile, info)
+            ids = None if plain is None else self.arrays(number, field, tbytes)[0]
+            if plain is not None and len(ids) == len(plain[0]):
+                return len(plain[1]), plainpositions.keys(ids, *plain)
+        found = plainpositions.keys_of(_positions_of(reader, field, tbytes, wanted))
+        return len(found), found
 
     def length_codes(self, field: str, number: int) -> tuple[bytes, bool]:
         """Segment ``number``'s one-byte length code of ``field`` for each document, and

@@ -3,7 +3,8 @@
 For the queries users type most (words in headline and body joined by OR or AND, name
 variants, ``AND NOT``, phrases), ``WordScorer`` computes the very BM25F scores Whoosh's
 matchers would (``engine.bm25``), from postings read in bulk (``engine.postings``). Phrases
-decode positions only for articles that have all their words. Counts are set operations on
+look only at articles that have all their words, matched by set operations on (article,
+position) keys (``engine.plainpositions``), segment by segment. Counts are set operations on
 each segment's own document numbers, and ``evaluate_among`` scores only given articles
 (``search.pruning`` picks them). ``tests/test_postings.py`` checks the scores equal Whoosh's. Any
 other query (wildcards, ranges, phrases with a slop) is answered by Whoosh.
@@ -23,6 +24,7 @@ from whoosh import query as wq
 from whoosh.scoring import BM25F
 
 from monitor_search.engine.bm25 import Scores, TermScores
+from monitor_search.engine.plainpositions import KEY_SHIFT
 from monitor_search.engine.postings import SegmentPostings, Unsupported
 
 
@@ -207,28 +209,35 @@ class WordScorer:
         scores = {word: self.terms.term_scores_among(field, word, wanted) for word in set(words)}
         return _tree_sums([scores[word] for word in words], matched)
 
-    def _with_phrase(self, field: str, words: list[str], candidates: set[int]):
-        """The ``candidates`` in which the words follow each other: the positions where the
-        phrase could start, narrowed word by word (an article drops out, and its postings
-        are no longer decoded, as soon as none is left)."""
-        starts: dict[int, set[int]] = {}
-        decoded: dict[str, dict[int, list[int]]] = {}
-        alive: Collection[int] = candidates
-        for offset, word in enumerate(words):
-            if word not in decoded:
-                decoded[word] = self.postings.positions(field, word, self.postings.locate(alive))
-            positions = decoded[word]
-            if offset == 0:
-                starts = {docnum: set(positions.get(docnum, ())) for docnum in alive}
-            else:
-                back = offset.__rsub__  # position - offset
-                starts = {
-                    docnum: kept
-                    for docnum in alive
-                    if (kept := starts[docnum].intersection(map(back, positions.get(docnum, ()))))
-                }
-            alive = starts.keys()
-        return alive
+    def _with_phrase(self, field: str, words: list[str], candidates: set[int]) -> set[int]:
+        """The ``candidates`` in which the words follow each other, segment by segment (what
+        a segment decodes is let go before the next)."""
+        found: set[int] = set()
+        for number, local in enumerate(self.postings.locate(candidates)):
+            if local:
+                base = self.postings.bases[number]
+                found.update(map(base.__add__, self._phrase_in(number, field, words, local)))
+        return found
+
+    def _phrase_in(self, number: int, field: str, words: list[str], local: list[int]) -> set[int]:
+        """The segment-local ``local`` articles of segment ``number`` in which the words follow
+        each other: the (article, position) keys where the phrase could start, taken from
+        the word with the fewest and intersected with each other word's keys less its
+        offset in the phrase (set operations in C, whatever the number of articles)."""
+        repeated = len(set(words)) < len(words)  # its keys are then gone through twice
+        keys: dict[str, tuple[int, Iterable[int]]] = {}
+        for word in set(words):
+            size, found = self.postings.position_keys(number, field, word, local)
+            keys[word] = size, list(found) if repeated else found
+        starts: set[int] | None = None
+        for offset, word in sorted(enumerate(words), key=lambda item: keys[item[1]][0]):
+            found = keys[word][1]
+            if offset:
+                found = map((-offset).__add__, found)
+            starts = set(found) if starts is None else starts.intersection(found)
+            if not starts:
+                return set()
+        return set(map(KEY_SHIFT.__rrshift__, starts)).intersection(local)
 
 
 def top(scores: Scores, limit: int) -> list[tuple[int, float]]:
