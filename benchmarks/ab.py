@@ -35,8 +35,13 @@ def timed(tree: Path, index: Path, query: str) -> float:
     env = {**os.environ, "PYTHONPATH": str(tree)}
     command = [sys.executable, "-m", "monitor_search", "query", query, "--json"]
     started = time.perf_counter()
-    done = subprocess.run(
-        [*command, "--index", str(index)], env=env, capture_output=True, check=False
+    done = subprocess.run(  # from the index's folder: ``-m`` puts the current folder (a
+        # checkout's root would shadow the tree) first on sys.path
+        [*command, "--index", str(index.resolve())],
+        env=env,
+        capture_output=True,
+        check=False,
+        cwd=index.resolve().parent,
     )
     elapsed = time.perf_counter() - started
     if done.returncode > 1:
