@@ -280,3 +280,17 @@ def test_a_filter_that_lets_nothing_through_finds_nothing(tmp_path, text):
     result = search.search(tmp_path / "index", text, filters=nowhere)
     assert (result.total, result.total_any, result.hits) == (0, 0, [])
     assert search.count_timeline(tmp_path / "index", text, filters=nowhere)[0] == 0
+
+
+@pytest.mark.parametrize("chunk", [postings._CHUNK, 40, 8], ids=["whole", "small", "tiny"])
+def test_terms_with_prefix_are_whooshs(word_index, monkeypatch, chunk):
+    """The words a prefix expands to, read in chunks (of any size, a key longer than one
+    included), are those Whoosh's ``expand_prefix`` gives."""
+    monkeypatch.setattr(postings, "_CHUNK", chunk)
+    reader = open_for_reading(word_index).reader()
+    for field in ("title", "body", "names"):
+        for prefix in ("", "g", "pi", "s", "z", "\u00e9", "zzzz"):
+            expected = {term.decode("utf-8") for term in reader.expand_prefix(field, prefix)}
+            assert postings.terms_with_prefix(reader, field, prefix) == expected
+    assert postings.terms_with_prefix(reader, "body", "g")
+    assert postings.terms_with_prefix(reader, "no such field", "g") == set()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from monitor_search.engine.postings import terms_with_prefix
 from monitor_search.search.query import FIELD_PREFIXES, OPERATORS
 
 _WORD = re.compile(r"\w+")
@@ -76,8 +77,7 @@ def _near_terms(reader, forms: set[str]) -> dict[str, int]:
     for initial in {form[:1] for form in forms}:
         near = [(form, 1 if len(form) <= 4 else 2) for form in forms if form[:1] == initial]
         for field in _FIELDS:
-            for term in reader.expand_prefix(field, initial):
-                term = term.decode("utf-8") if isinstance(term, bytes) else term
+            for term in terms_with_prefix(reader, field, initial):
                 for form, maxdist in near:
                     if abs(len(term) - len(form)) > maxdist:
                         continue
