@@ -10,10 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
 from whoosh.columns import VarBytesColumn
+from whoosh.filedb.filestore import RamStorage
+from whoosh.filedb.filetables import OrderedHashReader, OrderedHashWriter
 from whoosh.filedb.structfile import BufferFile, StructFile
 
 from monitor_search.analysis.terms import term_counts, word_term
-from monitor_search.engine import patches, postings
+from monitor_search.engine import install, patches, postings
 from monitor_search.engine.postings import doc_frequency
 from monitor_search.index.indexer import update_index
 from monitor_search.index.schema import TITLE_BOOST
@@ -282,15 +284,41 @@ def test_a_filter_that_lets_nothing_through_finds_nothing(tmp_path, text):
     assert search.count_timeline(tmp_path / "index", text, filters=nowhere)[0] == 0
 
 
-@pytest.mark.parametrize("chunk", [postings._CHUNK, 40, 8], ids=["whole", "small", "tiny"])
-def test_terms_with_prefix_are_whooshs(word_index, monkeypatch, chunk):
-    """The words a prefix expands to, read in chunks (of any size, a key longer than one
-    included), are those Whoosh's ``expand_prefix`` gives."""
-    monkeypatch.setattr(postings, "_CHUNK", chunk)
+def test_keys_from_are_whooshs(word_index):
+    """The patched ``keys_from`` (read in growing chunks) gives Whoosh's keys from any key
+    on, and so the words a prefix expands to, through Whoosh or ``terms_with_prefix``."""
     reader = open_for_reading(word_index).reader()
-    for field in ("title", "body", "names"):
-        for prefix in ("", "g", "pi", "s", "z", "\u00e9", "zzzz"):
-            expected = {term.decode("utf-8") for term in reader.expand_prefix(field, prefix)}
-            assert postings.terms_with_prefix(reader, field, prefix) == expected
-    assert postings.terms_with_prefix(reader, "body", "g")
+    for segment, _ in reader.leaf_readers():
+        table, terms = segment._terms._tindex, segment._terms
+        for key in [b"", terms._keycoder("body", b"g"), terms._keycoder("title", b"s"), b"\xff"]:
+            assert list(table.keys_from(key)) == list(patches.WHOOSH_KEYS_FROM(table, key))
+    for field, prefix in [("body", "g"), ("title", "pi"), ("names", ""), ("body", "zzzz")]:
+        expected = {term for segment, _ in reader.leaf_readers()
+                    for term in _whooshs_prefix(segment, field, prefix)}  # fmt: skip
+        assert set(reader.expand_prefix(field, prefix)) == expected
+        assert postings.terms_with_prefix(reader, field, prefix) == {t.decode() for t in expected}
     assert postings.terms_with_prefix(reader, "no such field", "g") == set()
+
+
+def _whooshs_prefix(segment, field: str, prefix: str):
+    terms = segment._terms
+    start = terms._keycoder(field, prefix.encode())
+    for key in patches.WHOOSH_KEYS_FROM(terms._tindex, start):
+        if not key.startswith(start):
+            return
+        yield key[len(terms._keycoder(field, b"")) :]
+
+
+def test_keys_from_reads_items_longer_than_a_chunk():
+    """Values of any size, longer than the largest chunk included, in one table."""
+    install()
+    assert OrderedHashReader.keys_from is not patches.WHOOSH_KEYS_FROM
+    storage = RamStorage()
+    writer = OrderedHashWriter(storage.create_file("table"))
+    items = [(b"a%05d" % number, b"v" * (number * 7919 % 300_000)) for number in range(40)]
+    for key, value in items:
+        writer.add(key, value)
+    writer.close()
+    table = OrderedHashReader.open(storage, "table")
+    for start in (b"", b"a00007", b"a00039", b"b"):
+        assert list(table.keys_from(start)) == [key for key, _ in items if key >= start]

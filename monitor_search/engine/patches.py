@@ -20,7 +20,7 @@ from whoosh.columns import (
     VarBytesColumn,
 )
 from whoosh.filedb import filetables
-from whoosh.filedb.filetables import HashReader
+from whoosh.filedb.filetables import HashReader, OrderedHashReader
 from whoosh.matching.binary import AndNotMatcher
 from whoosh.reading import EmptyReader, MultiReader
 from whoosh.searching import Searcher
@@ -170,6 +170,7 @@ class _Offsets:
 
 
 WHOOSH_RANGES_FOR_KEY = HashReader.ranges_for_key
+WHOOSH_KEYS_FROM = OrderedHashReader.keys_from
 WHOOSH_DOC_FREQUENCY = W3TermsReader.doc_frequency
 WHOOSH_HASH_READER_INIT = HashReader.__init__
 """Whoosh's own methods that ``install`` replaces, for the mends that call or check them."""
@@ -196,6 +197,38 @@ def _ranges_for_key(self: HashReader, key: bytes):
         keylen, datalen = lengths.unpack_from(item)
         if keylen == len(key) and item[lengths.size :] == key:
             yield itempos + lengths.size + keylen, datalen
+
+
+def _keys_from(self: OrderedHashReader, key: bytes) -> Iterator[bytes]:
+    """Whoosh's ``keys_from`` (every key from ``key`` on, in order: term lists, prefix and
+    wildcard expansion, did you mean), read in chunks that grow from 4 KB to 256 KB.
+
+    Whoosh reads each key's lengths and then the key with two small reads through the
+    buffered file; a prefix common in a large archive has thousands of terms per segment.
+    A caller that stops early (most do, at the end of a prefix) has read little ahead."""
+    position = self.closest_key_pos(key)
+    if position is None:
+        return
+    dbfile, end, size, chunk_size = self.dbfile, self.endofdata, _KEY_LENGTHS.size, 1 << 12
+    while position < end:
+        chunk = dbfile.get(position, min(chunk_size, end - position))
+        chunk_size = min(chunk_size * 2, 1 << 18)
+        at = 0
+        while at + size <= len(chunk):
+            key_length, value_length = _KEY_LENGTHS.unpack_from(chunk, at)
+            if at + size + key_length > len(chunk):
+                break
+            yield chunk[at + size : at + size + key_length]
+            at += size + key_length + value_length
+        if at == 0:  # an item longer than the chunk: Whoosh's own reading
+            key_length, value_length = _KEY_LENGTHS.unpack(dbfile.get(position, size))
+            yield dbfile.get(position + size, key_length)
+            at = size + key_length + value_length
+        position += at
+
+
+_KEY_LENGTHS = filetables._lengths
+"""Before each item of a Whoosh hash table: its key's length, then its value's."""
 
 
 def _probe(table: HashReader, descriptor: int, keyhash: int) -> Iterator[int]:
@@ -309,5 +342,6 @@ def install() -> None:
     W3TermsReader.doc_frequency = _doc_frequency
     HashReader.__init__ = _hash_reader_init
     HashReader.ranges_for_key = _ranges_for_key
+    OrderedHashReader.keys_from = _keys_from
     W3PerDocReader.doc_field_length = _doc_field_length
     VarBytesColumn.Reader._read_offsets_and_lengths = _read_offsets_and_lengths

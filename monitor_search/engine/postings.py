@@ -9,10 +9,9 @@ that hold the articles asked for.
 
 from __future__ import annotations
 
-import struct
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from itertools import accumulate
 from pickle import loads
 
@@ -54,54 +53,21 @@ def doc_frequency(searcher, field: str, text: str | bytes, limit: float | None =
 
 
 def terms_with_prefix(reader, field: str, prefix: str) -> set[str]:
-    """Every word of ``field`` in the index that starts with ``prefix`` (any segment).
-
-    Whoosh's ``expand_prefix`` reads each term with two small reads and merges the segments'
-    term lists through generators (about 8 µs a term); here each segment's ordered term table
-    is read in large chunks from the first such term and parsed in one loop."""
+    """Every word of ``field`` in the index that starts with ``prefix``, in no order: each
+    segment's term table read from the first such word (in chunks: ``patches``), without
+    Whoosh's merge of the segments' sorted words and its generators around each."""
     found: set[str] = set()
     for segment, _ in reader.leaf_readers():
         terms = getattr(segment, "_terms", None)  # none: an empty index
-        if terms is not None and field in terms._fieldmap:
-            start = terms._keycoder(field, prefix.encode("utf-8"))
-            field_code = len(terms._keycoder(field, b""))
-            found.update(
-                key[field_code:].decode("utf-8") for key in _keys_from(terms._tindex, start)
-            )
-    return found
-
-
-_LENGTHS = struct.Struct("!ii")
-"""Before each key of Whoosh's ordered hash table: the key's length, then its value's."""
-_CHUNK = 1 << 18
-
-
-def _keys_from(table, prefix: bytes) -> Iterator[bytes]:
-    """The keys of ``table`` (a Whoosh ``OrderedHashReader``) that start with ``prefix``,
-    in order."""
-    position = table.closest_key_pos(prefix)
-    if position is None:
-        return
-    end = table.endofdata
-    while position < end:
-        chunk = table.dbfile.get(position, min(_CHUNK, end - position))
-        at = 0
-        while at + _LENGTHS.size <= len(chunk):
-            key_length, value_length = _LENGTHS.unpack_from(chunk, at)
-            key_end = at + _LENGTHS.size + key_length
-            if key_end > len(chunk):
+        if terms is None or field not in terms._fieldmap:
+            continue
+        start = terms._keycoder(field, prefix.encode("utf-8"))
+        field_code = len(terms._keycoder(field, b""))
+        for key in terms._tindex.keys_from(start):
+            if not key.startswith(start):
                 break
-            if not chunk.startswith(prefix, at + _LENGTHS.size):
-                return
-            yield chunk[at + _LENGTHS.size : key_end]
-            at = key_end + value_length
-        if at == 0:  # a key longer than a chunk: Whoosh's own reading
-            key = table.key_at(position)
-            if not key.startswith(prefix):
-                return
-            yield key
-            at = _LENGTHS.size + len(key) + table.dbfile.get_int(position + 4)
-        position += at
+            found.add(key[field_code:].decode("utf-8"))
+    return found
 
 
 class SegmentPostings:
