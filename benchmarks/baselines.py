@@ -2,6 +2,7 @@
 
     python benchmarks/baselines.py whoosh CORPUS INDEX_DIR
     python benchmarks/baselines.py fts5 CORPUS DATABASE
+    python benchmarks/baselines.py tantivy CORPUS INDEX_DIR
 
 Each build runs as its own process (``speed.py`` starts it), so its wall time includes
 interpreter start-up and imports exactly as ``msearch index`` does, and its peak RSS is its own.
@@ -10,7 +11,13 @@ interpreter start-up and imports exactly as ``msearch index`` does, and its peak
   ``ix.writer()`` with default settings, one ``add_document`` per file, one commit.
 * ``fts5``: SQLite FTS5 (``porter unicode61``) over title and body, laid out the way
   ``sqlite-utils enable-fts`` lays it out (table ``articles`` + external-content
-  ``articles_fts``), so ``sqlite-utils search DB articles QUERY`` runs against it.
+  ``articles_fts``), so ``sqlite-utils search DB articles QUERY`` runs against it; plus a
+  ``year`` column (indexed), taken from the folder's name as for tantivy below.
+* ``tantivy``: tantivy-py with its ``en_stem`` tokenizer on title and body (positions
+  kept, so phrases work), the path stored, and the year as a fast integer field taken from
+  the name of the file's folder when it is a year (``corpus.py`` lays files out as
+  ``publication/YEAR/name.txt``); one writer with default settings. ``tantivy_query.py``
+  searches it.
 
 Files are split naively: the headline is everything before the first blank line, the body
 everything after (publication line and footer included). That is what a quick script does, and
@@ -47,6 +54,12 @@ def read_articles(corpus: Path) -> Iterator[tuple[str, str, str]]:
         yield path, title.strip(), body.strip()
 
 
+def folder_year(path: str) -> int:
+    """The year a file's folder is named after, or 0."""
+    folder = os.path.basename(os.path.dirname(path))
+    return int(folder) if folder.isdigit() and len(folder) == 4 else 0
+
+
 def build_whoosh(corpus: Path, index_dir: Path) -> int:
     """Stock Whoosh, default writer settings; the number of documents written."""
     from whoosh import index
@@ -73,16 +86,19 @@ def build_fts5(corpus: Path, database: Path) -> int:
     """SQLite FTS5 with the Porter stemmer over unicode61; the number of rows written."""
     connection = sqlite3.connect(database)
     try:
-        connection.execute(f"CREATE TABLE [{TABLE}] (path TEXT, title TEXT, body TEXT)")
+        connection.execute(
+            f"CREATE TABLE [{TABLE}] (path TEXT, title TEXT, body TEXT, year INTEGER)"
+        )
         connection.execute(
             f"CREATE VIRTUAL TABLE [{TABLE}_fts] USING FTS5 (title, body, "
             f"content=[{TABLE}], tokenize='porter unicode61')"
         )
         with connection:
             connection.executemany(
-                f"INSERT INTO [{TABLE}] (path, title, body) VALUES (?, ?, ?)",
-                read_articles(corpus),
+                f"INSERT INTO [{TABLE}] (path, title, body, year) VALUES (?, ?, ?, ?)",
+                ((*article, folder_year(article[0])) for article in read_articles(corpus)),
             )
+            connection.execute(f"CREATE INDEX [{TABLE}_year] ON [{TABLE}] (year)")
             connection.execute(
                 f"INSERT INTO [{TABLE}_fts] (rowid, title, body) "
                 f"SELECT rowid, title, body FROM [{TABLE}]"
@@ -92,13 +108,36 @@ def build_fts5(corpus: Path, database: Path) -> int:
         connection.close()
 
 
-BUILDERS = {"whoosh": build_whoosh, "fts5": build_fts5}
+def build_tantivy(corpus: Path, index_dir: Path) -> int:
+    """tantivy-py, default writer settings; the number of documents written."""
+    import tantivy
+
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("path", stored=True, tokenizer_name="raw")
+    builder.add_text_field("title", stored=True, tokenizer_name="en_stem")
+    builder.add_text_field("body", tokenizer_name="en_stem")
+    builder.add_integer_field("year", stored=True, indexed=True, fast=True)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    ix = tantivy.Index(builder.build(), path=str(index_dir))
+    writer = ix.writer()
+    count = 0
+    for path, title, body in read_articles(corpus):
+        writer.add_document(
+            tantivy.Document(path=path, title=title, body=body, year=folder_year(path))
+        )
+        count += 1
+    writer.commit()
+    writer.wait_merging_threads()
+    return count
+
+
+BUILDERS = {"whoosh": build_whoosh, "fts5": build_fts5, "tantivy": build_tantivy}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 3 or args[0] not in BUILDERS:
-        print(__doc__.strip().splitlines()[2:4], file=sys.stderr)
+        print("\n".join(__doc__.strip().splitlines()[2:5]), file=sys.stderr)
         return 2
     kind, corpus, target = args
     count = BUILDERS[kind](Path(corpus), Path(target))

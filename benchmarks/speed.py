@@ -157,10 +157,16 @@ def _with_rss_probe(argv: list[str], rss_file: str) -> list[str]:
 
 
 def run_child(
-    argv: Sequence[str | os.PathLike], *, env: dict | None = None, sample_tree: bool = False
+    argv: Sequence[str | os.PathLike],
+    *,
+    env: dict | None = None,
+    sample_tree: bool = False,
+    accept_nothing_found: bool = False,
 ) -> ChildRun:
     """Run a command with stdout to a pipe we drain (as ``| less`` would); its wall time
-    (the probe adds about a millisecond to every command alike) and its peak RSS."""
+    (the probe adds about a millisecond to every command alike) and its peak RSS. A failing
+    command raises, and so does exit code 1 unless ``accept_nothing_found`` (grep's "no
+    match")."""
     command = [str(part) for part in argv]
     with tempfile.NamedTemporaryFile() as rss_file, tempfile.TemporaryFile() as errors:
         started = time.perf_counter()
@@ -179,7 +185,7 @@ def run_child(
         returncode = child.wait()
         seconds = time.perf_counter() - started
         tree_mb = sampler.stop() if sampler else None
-        if returncode != 0:
+        if returncode not in ((0, 1) if accept_nothing_found else (0,)):
             errors.seek(0)
             message = errors.read().decode(errors="replace").strip()[-2000:]
             raise RuntimeError(f"{' '.join(command)} exited {returncode}: {message}")

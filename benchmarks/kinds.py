@@ -1,0 +1,193 @@
+"""Every query kind of issue 17, end to end: ``msearch`` beside ``sqlite-utils`` (FTS5) and
+tantivy-py, on the same articles, in the same rounds.
+
+    python benchmarks/kinds.py INDEX FTS5_DB TANTIVY_DIR [--runs N] [--kind NAME]... [--json]
+
+INDEX is an msearch index, FTS5_DB and TANTIVY_DIR the baselines built from the same corpus
+(``baselines.py fts5`` and ``baselines.py tantivy``). Each round runs every contender of a
+kind once, in rotating order, as its own process with stdout to a pipe; the table gives the
+median wall time, msearch's ratio to sqlite-utils, and the peak RSS of msearch's process.
+
+FTS5 runs ``sqlite-utils search DB articles TEXT --limit 10`` where the kind is a search,
+and ``sqlite-utils query`` with the nearest SQL where it is not (a year filter, counts per
+year, newest first, a count): the ``year`` column comes from the folder's name, as
+tantivy's does, so both baselines do less than msearch's parsed dates. tantivy runs
+``tantivy_query.py`` (words joined by AND); it has no prefix query in its parser, so it
+sits out the wildcard. Child Pythons may cache bytecode (``speed.use_bytecode_cache``), as
+an installed msearch does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+if __package__:
+    from .speed import BIN, HERE, load_average, median, rotated, run_child, use_bytecode_cache
+else:  # run as a script: benchmarks/ is on sys.path
+    from speed import BIN, HERE, load_average, median, rotated, run_child, use_bytecode_cache
+
+YEAR = 2000
+TWO_WORDS = "oil pipeline"
+PHRASE = '"collective security treaty"'
+QUESTION = "why did Nazarbayev oppose the Caspian pipeline deal"
+
+MATCHED = "from articles join articles_fts on articles.rowid = articles_fts.rowid"
+SEARCH_SQL = (
+    f"select articles.* {MATCHED} where articles_fts match :q and year = {YEAR} "
+    "order by articles_fts.rank limit 10"
+)
+PER_YEAR_SQL = (
+    f"select year, count(*) as articles {MATCHED} where articles_fts match :q group by year"
+)
+NEWEST_SQL = f"select articles.* {MATCHED} where articles_fts match :q order by year desc limit 10"
+COUNT_SQL = "select count(*) as articles from articles_fts where articles_fts match :q"
+YEAR_SQL = (
+    f"select (select count(*) from articles where year = {YEAR}) as articles, path, title "
+    f"from articles where year = {YEAR} limit 10"
+)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One row of the table: msearch's arguments, FTS5's nearest (a text for ``sqlite-utils
+    search``, or SQL with the text as ``:q``) and tantivy's (None: it sits this one out)."""
+
+    name: str
+    msearch: tuple[str, ...]
+    text: str
+    sql: str | None = None
+    tantivy: tuple[str, ...] | None = ()
+
+    def commands(self, index: Path, database: Path, tantivy_dir: Path) -> dict[str, list]:
+        utils = str(BIN / "sqlite-utils")
+        fts5 = (
+            [utils, "search", database, "articles", self.text, "--limit", "10"]
+            if self.sql is None
+            else [utils, "query", database, self.sql, "-p", "q", self.text]
+        )
+        commands = {
+            "msearch": [BIN / "msearch", *self.msearch, "--json", "--index", index],
+            "sqlite-utils": fts5,
+        }
+        if self.tantivy is not None:
+            script = HERE / "tantivy_query.py"
+            tantivy_text = self.tantivy[0] if self.tantivy else self.text
+            commands["tantivy"] = [
+                sys.executable,
+                script,
+                tantivy_dir,
+                tantivy_text,
+                *self.tantivy[1:],
+            ]
+        return commands
+
+
+KINDS = (
+    Kind("one word", ("query", "Shevardnadze"), "Shevardnadze"),
+    Kind("two words", ("query", TWO_WORDS), TWO_WORDS),
+    Kind("phrase", ("query", PHRASE), PHRASE),
+    Kind(
+        "phrase --year",
+        ("query", PHRASE, "--year", str(YEAR)),
+        PHRASE,
+        SEARCH_SQL,
+        (PHRASE, "--year", str(YEAR)),
+    ),
+    Kind("eight words", ("query", QUESTION), QUESTION),
+    Kind("a AND b", ("query", "oil AND gas"), "oil AND gas"),
+    Kind("a NOT b", ("query", "pipeline NOT Russia"), "pipeline NOT Russia"),
+    Kind("wildcard", ("query", "Chechn*"), "Chechn*", tantivy=None),
+    Kind(
+        "* --year", ("query", "*", "--year", str(YEAR)), "*", YEAR_SQL, ("*", "--year", str(YEAR))
+    ),
+    Kind(
+        "--facet year",
+        ("query", TWO_WORDS, "--facet", "year"),
+        TWO_WORDS,
+        PER_YEAR_SQL,
+        (TWO_WORDS, "--per-year"),
+    ),
+    Kind("timeline", ("timeline", TWO_WORDS), TWO_WORDS, PER_YEAR_SQL, (TWO_WORDS, "--per-year")),
+    Kind(
+        "--sort newest",
+        ("query", TWO_WORDS, "--sort", "newest"),
+        TWO_WORDS,
+        NEWEST_SQL,
+        (TWO_WORDS, "--newest"),
+    ),
+    Kind("all-words count", ("query", TWO_WORDS, "-n", "1"), TWO_WORDS, COUNT_SQL),
+)
+
+
+def measure(kind: Kind, commands: dict[str, list], runs: int, warmup: int = 1) -> dict:
+    """Median milliseconds and peak RSS of each contender, interleaved round by round."""
+    env = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1"}
+    seconds: dict[str, list[float]] = {name: [] for name in commands}
+    rss: dict[str, float] = dict.fromkeys(commands, 0.0)
+    for round_number in range(warmup + runs):
+        for name in rotated(list(commands), round_number):
+            run = run_child(commands[name], env=env, accept_nothing_found=True)
+            if round_number >= warmup:
+                seconds[name].append(run.seconds * 1000)
+                rss[name] = max(rss[name], run.peak_rss_mb)
+    medians = {name: round(median(values), 1) for name, values in seconds.items()}
+    return {
+        "kind": kind.name,
+        "median_ms": medians,
+        "peak_rss_mb": {name: round(value, 1) for name, value in rss.items()},
+        "msearch_vs_sqlite_utils": round(medians["msearch"] / medians["sqlite-utils"], 2),
+    }
+
+
+def render(rows: list[dict]) -> str:
+    lines = [
+        "| kind | msearch | sqlite-utils | tantivy | msearch / sqlite-utils | msearch peak RSS |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        ms = row["median_ms"]
+        tantivy = f"{ms['tantivy']:.0f} ms" if "tantivy" in ms else "n/a"
+        lines.append(
+            f"| {row['kind']} | {ms['msearch']:.0f} ms | {ms['sqlite-utils']:.0f} ms | {tantivy} "
+            f"| {row['msearch_vs_sqlite_utils']:.2f} | {row['peak_rss_mb']['msearch']:.0f} MB |"
+        )
+    return "\n".join(lines)
+
+
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("index", type=Path, metavar="INDEX")
+    parser.add_argument("database", type=Path, metavar="FTS5_DB")
+    parser.add_argument("tantivy", type=Path, metavar="TANTIVY_DIR")
+    parser.add_argument("--runs", type=int, default=7, metavar="N", help="rounds (default: 7)")
+    parser.add_argument(
+        "--kind", action="append", choices=[kind.name for kind in KINDS], help="only this kind"
+    )
+    parser.add_argument("--json", action="store_true", help="print the rows as JSON")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_arguments(argv)
+    chosen = [kind for kind in KINDS if not args.kind or kind.name in args.kind]
+    with tempfile.TemporaryDirectory(prefix="msearch-pyc-") as bytecode:
+        use_bytecode_cache(Path(bytecode))
+        started = load_average()
+        rows = []
+        for kind in chosen:
+            commands = kind.commands(args.index, args.database, args.tantivy)
+            rows.append(measure(kind, commands, args.runs))
+            print(f"{kind.name}: {rows[-1]['median_ms']}", file=sys.stderr)
+    print(f"load {started} -> {load_average()}; {args.runs} rounds", file=sys.stderr)
+    print(json.dumps(rows, indent=2) if args.json else render(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
