@@ -268,6 +268,30 @@ def test_count_is_the_number_whoosh_finds(word_index, stock_whoosh, query, every
         assert scorer.count(query, allowed) == len(expected & allowed)
 
 
+@settings(max_examples=100, deadline=None)
+@given(query=WITHOUT_NOT | st.builds(wq.AndNot, WITHOUT_NOT, WITHOUT_NOT), every=st.integers(2, 5))
+def test_a_confined_scorer_finds_whooshs_matches_among_those_let_through(
+    word_index, stock_whoosh, query, every
+):
+    """Confined to a filter's articles, phrases are matched among those alone: the same
+    scores, count and matches as Whoosh's, filtered. ``evaluate_among`` scores phrases
+    among the given articles alone: the same scores too."""
+    with open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher:
+        expected = stock_whoosh.scores(query)
+        if type(query) is wq.AndNot:  # Whoosh's own AND NOT can keep an excluded article
+            excluded = stock_whoosh.scores(query.b)
+            expected = {d: s for d, s in expected.items() if d not in excluded}
+        scorer = evaluation.WordScorer(searcher)
+        allowed = scorer.confine(frozenset(range(0, searcher.doc_count_all(), every)))
+        filtered = {d: s for d, s in expected.items() if d in allowed}
+        _same(scorer.evaluate(query, allowed), filtered)
+        assert scorer.count(query, allowed) == len(filtered)
+        assert scorer.matches(query, allowed) == filtered.keys()
+        among = set(sorted(expected)[::every])
+        found = evaluation.WordScorer(searcher).evaluate_among(query, among)
+        _same(found, {d: s for d, s in expected.items() if d in among})
+
+
 @pytest.mark.parametrize("text", ["oil*", "oill~", '"oil field"', "*"])
 def test_a_filter_that_lets_nothing_through_finds_nothing(tmp_path, text):
     """Whoosh 2.7 took an empty filter for no filter in its counts (``patches.py``):

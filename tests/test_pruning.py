@@ -26,10 +26,12 @@ TERMS = st.recursive(
     lambda inner: (
         st.builds(wq.Or, st.lists(inner, min_size=1, max_size=4), boost=st.sampled_from([1, 1.5]))
         | st.builds(wq.And, st.lists(inner, min_size=1, max_size=3))
+        | st.builds(wq.AndNot, inner, inner)
     ),
     max_leaves=8,
 )
-"""Terms of headline and body joined by OR and AND, as ``build_query`` makes them."""
+"""Terms of headline and body joined by OR, AND and AND NOT, as ``build_query`` makes them
+(a name's variants: ``variant AND NOT name``; ``-word``: ``words AND NOT word``)."""
 
 
 @settings(max_examples=300, deadline=None)
@@ -46,6 +48,13 @@ def test_page_is_the_full_evaluations(word_index, query, limit, every):
     [
         (wq.And([wq.Or([wq.Term("title", w), wq.Term("body", w)]) for w in ("ga", "kiev")]), 5),
         (wq.Or([wq.Term("title", "shevardnadz"), wq.Term("body", "shevardnadz")]), 10),
+        (
+            wq.AndNot(
+                wq.Or([wq.Term("title", "shevardnadz"), wq.Term("body", "shevardnadz")]),
+                wq.Term("body", "kiev"),
+            ),
+            10,
+        ),
     ],
 )
 def test_page_found_without_scoring_every_match(word_index, monkeypatch, query, limit):

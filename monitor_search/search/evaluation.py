@@ -66,19 +66,27 @@ class WordScorer:
         """Query part -> its scores (Whoosh's queries compare and hash by content)."""
         self._located: dict[wq.Query, list[list[int]]] = {}
         """Phrase -> ``locate`` of its articles."""
+        self._confined: set[int] | None = None
+        """The only articles phrases are matched in (None: all), see ``confine``."""
 
-    def allowed_by(self, filter_query: wq.Query | None) -> set[int] | None:
-        """The articles ``filter_query`` lets through (None: no filter, all of them). All
-        but a few (``similar`` leaves out its own article) are taken from the segments'
-        sizes, without walking every article through Whoosh's matchers."""
+    def confine(self, filter_query: wq.Query | None) -> set[int] | None:
+        """The articles ``filter_query`` lets through (None: no filter, all of them), to
+        pass as ``allowed`` to every later call: from now on, phrases are matched in those
+        articles only (a phrase with ``--year`` looks at positions in that year alone).
+
+        All but a few (``similar`` leaves out its own article) are taken from the
+        segments' sizes, without walking every article through Whoosh's matchers."""
         if filter_query is None:
             return None
         if isinstance(filter_query, (set, frozenset)):  # document numbers already
-            return set(filter_query)
-        docs_for = self._searcher.docs_for_query
-        if type(filter_query) is wq.AndNot and type(filter_query.a) is wq.Every:
-            return self.postings.live().difference(docs_for(filter_query.b))
-        return set(docs_for(filter_query))
+            allowed = set(filter_query)
+        elif type(filter_query) is wq.AndNot and type(filter_query.a) is wq.Every:
+            docs_for = self._searcher.docs_for_query
+            allowed = self.postings.live().difference(docs_for(filter_query.b))
+        else:
+            allowed = set(self._searcher.docs_for_query(filter_query))
+        self._confined = allowed
+        return allowed
 
     def evaluate(self, query: wq.Query, allowed: set[int] | None = None) -> Scores:
         """Every article ``query`` matches (among ``allowed`` if given) with its score."""
@@ -109,6 +117,11 @@ class WordScorer:
                 return _boosted(found, part.boost)
             if kind in (wq.Or, wq.And):
                 return joined(part, [scores(q) for q in part.subqueries])
+            if kind is wq.AndNot:
+                kept, dropped = scores(part.a), scores(part.b)
+                return {docnum: score for docnum, score in kept.items() if docnum not in dropped}
+            if kind is wq.Phrase:
+                return _boosted(self._phrase(part.fieldname, part.words, docnums), part.boost)
             return {
                 docnum: score for docnum, score in self._evaluate(part).items() if docnum in docnums
             }
@@ -194,15 +207,17 @@ class WordScorer:
             return joined(query, [self._evaluate(q) for q in query.subqueries])
         raise Unsupported(repr(query))
 
-    def _phrase(self, field: str, words: list[str]) -> Scores:
-        """Articles with ``words`` one after the other in ``field``, each scoring the sum of
-        the words' scores, as Whoosh's ``Phrase`` (slop 1) scores them. Only the articles
-        that have every word are looked at, and only their postings' positions decoded;
-        only the articles with the phrase are scored."""
+    def _phrase(self, field: str, words: list[str], among: set[int] | None = None) -> Scores:
+        """Articles with ``words`` one after the other in ``field`` (of ``among``, or of
+        those ``confine`` left), each scoring the sum of the words' scores, as Whoosh's
+        ``Phrase`` (slop 1) scores them. Only the articles that have every word are looked
+        at, and only their postings' positions decoded; only the articles with the phrase
+        are scored."""
         present = [self.term_documents(field, word) for word in words]
         if not all(present):
             return {}
-        matched: Collection[int] = _common(present)
+        among = self._confined if among is None else among
+        matched: Collection[int] = _common(present if among is None else [*present, among])
         if len(words) > 1 and matched:
             matched = self._with_phrase(field, words, matched)
         wanted = self.postings.locate(matched)

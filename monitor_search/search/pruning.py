@@ -39,8 +39,9 @@ MARGIN = 1e-9
 """Relative slack on the bound, so that no rounding can let an article it excludes tie."""
 AFFORDABLE_SHARE = 1 / 3
 """Candidates are given up on (the query evaluated in full) once the terms taken have more
-postings than this share of the archive: looking up the other terms' scores for that many
-articles costs as much as scoring every posting, or more."""
+postings than this share of the archive, or than the query's terms have on average:
+looking up every term's score for that many articles costs as much as scoring every
+posting, or more (a name and its variants, for one, have nearly the same articles)."""
 
 
 def best(
@@ -72,7 +73,7 @@ def best(
     # the first candidates: the rarest term that has postings (or none, if the terms
     # without postings already rule out every article)
     taken = next((n for n in range(1, len(order)) if sizes[n] or excludes(n, None)), len(order))
-    affordable = AFFORDABLE_SHARE * scorer.postings.document_count
+    affordable = min(AFFORDABLE_SHARE * scorer.postings.document_count, sizes[-1] / len(order))
     while taken < len(order) and sizes[taken] <= affordable:
         hits = top(_among(scorer, query, order[:taken], allowed), limit)
         if len(hits) == limit:
@@ -140,6 +141,8 @@ def _bound(query: wq.Query, ceiling, taken: set[Leaf]) -> float | None:
     if type(query) is wq.Term:
         leaf = (query.fieldname, query.text)
         return None if leaf in taken else ceiling(leaf) * query.boost
+    if type(query) is wq.AndNot:  # scores as its first part (the second leaves out)
+        return _bound(query.a, ceiling, taken)
     parts = [_bound(part, ceiling, taken) for part in query.subqueries]
     if len(parts) == 1:
         return parts[0]
@@ -155,8 +158,18 @@ def _bound(query: wq.Query, ceiling, taken: set[Leaf]) -> float | None:
 
 
 def _leaves(query: wq.Query) -> set[Leaf] | None:
-    """The query's terms, if it is only terms joined by OR and AND with positive boosts
-    (the bound holds only for sums of non-negative scores); else None."""
+    """The query's scoring terms, if it is only terms joined by OR and AND with positive
+    boosts (the bound holds only for sums of non-negative scores), or such a query AND NOT
+    another (``-word``, ``NOT``: the terms left out never add to a score); else None.
+
+    Not an AND NOT inside: a name's variants (``variant AND NOT name``, beside ``name``)
+    have nearly the name's postings, so candidates cost more than a full evaluation."""
+    if type(query) is wq.AndNot:
+        return _scoring_leaves(query.a)
+    return _scoring_leaves(query)
+
+
+def _scoring_leaves(query: wq.Query) -> set[Leaf] | None:
     if query.boost <= 0:
         return None
     if type(query) is wq.Term:
@@ -165,7 +178,7 @@ def _leaves(query: wq.Query) -> set[Leaf] | None:
         return None
     found: set[Leaf] = set()
     for part in query.subqueries:
-        leaves = _leaves(part)
+        leaves = _scoring_leaves(part)
         if leaves is None:
             return None
         found |= leaves

@@ -387,7 +387,7 @@ def _all_matches(searcher, query, filter_query) -> list[int]:
         return []
     if evaluation.supports(query, searcher):
         scorer = evaluation.WordScorer(searcher)
-        return sorted(scorer.matches(query, scorer.allowed_by(filter_query)))
+        return sorted(scorer.matches(query, scorer.confine(filter_query)))
     results = searcher.search(query, limit=None, filter=filter_query, scored=False)
     return sorted(results.docs())
 
@@ -479,7 +479,7 @@ def _tiered_from_postings(searcher, ranking: Ranking, limit: int, filter_query):
     scores, same order. When articles with every word fill the page, the others are only
     counted, not scored."""
     scorer = evaluation.WordScorer(searcher)
-    allowed = scorer.allowed_by(filter_query)
+    allowed = scorer.confine(filter_query)
     first: list[tuple[int, float]] = []
     rest: list[tuple[int, float]] = []
     if ranking.all_words is not None:
