@@ -199,13 +199,26 @@ class WordScorer:
         if kind is wq.Every:  # every article, each scoring the boost, as in Whoosh
             return dict.fromkeys(self.postings.live(), query.boost)
         if kind is wq.AndNot:
-            kept, dropped = self._evaluate(query.a), self._evaluate(query.b)
-            return {docnum: score for docnum, score in kept.items() if docnum not in dropped}
+            return self._and_not(query)
         if kind is wq.Phrase:
             return _boosted(self._phrase(query.fieldname, query.words), query.boost)
         if kind in (wq.Or, wq.And):
             return joined(query, [self._evaluate(q) for q in query.subqueries])
         raise Unsupported(repr(query))
+
+    def _and_not(self, query: wq.AndNot) -> Scores:
+        """The scores of ``query.a`` for the articles ``query.b`` does not match. A term
+        whose articles are nearly all excluded (a name's variant, less the articles with
+        the name) has only the few it keeps scored, found first with set operations."""
+        kept = query.a
+        if type(kept) is wq.Term and kept not in self._evaluated:
+            survivors = self.matches(query)
+            if 2 * len(survivors) < self.terms.posting_count(kept.fieldname, kept.text):
+                return self.evaluate_among(kept, survivors)
+        dropped = self._evaluate(query.b)
+        return {
+            docnum: score for docnum, score in self._evaluate(kept).items() if docnum not in dropped
+        }
 
     def _phrase(self, field: str, words: list[str], among: set[int] | None = None) -> Scores:
         """Articles with ``words`` one after the other in ``field`` (of ``among``, or of
