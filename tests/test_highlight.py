@@ -85,3 +85,10 @@ def test_seed_passages():
     text = SEED.read_text(encoding="utf-8")
     for terms in ({"secur", "treati"}, {"azerbaijan"}, {"armenia", "russia", "moscow"}):
         assert _check(text, terms, frozenset())
+
+
+def test_a_name_is_marked_where_written_as_a_name():
+    """Name variants are marked where capitalised, as the ``names`` field indexes them."""
+    text = "Troops left kyiv, then Kyiv and Kiev again."
+    (fragment,) = passages(text, set(), frozenset({name_key("Kiev")}))
+    assert [fragment.text[a:b] for a, b in fragment.highlights] == ["Kyiv", "Kiev"]

@@ -177,7 +177,8 @@ def _phrase_matches(words: list[Match], phrases: tuple[Phrase, ...]) -> list[Mat
 def _marked(text: str, terms: set[str], name_keys: frozenset[str], phrases=()):
     """(start, end, term, matched) for each word of ``text``: its index term (``analysis.terms``:
     the same terms as ``text_analyzer``, in one pass; stop words get none), matched if the
-    term is one of ``terms`` or, for a name, its key one of ``name_keys``. Words that cannot
+    term is one of ``terms`` or, for a name (capitalised, as the ``names`` field indexes
+    names), its key one of ``name_keys``. Words that cannot
     have one of ``terms`` or of the ``phrases``' terms are not stemmed (``possible_terms``)."""
     may_become = possible_terms(set(terms).union(*phrases))
     seen: dict[str, tuple[str, bool]] = {}  # words that cannot match are not cached elsewhere
@@ -186,7 +187,9 @@ def _marked(text: str, terms: set[str], name_keys: frozenset[str], phrases=()):
         known = seen.get(word)
         if known is None:
             term = term_if_possible(word, may_become)
-            matched = term in terms or (bool(name_keys) and name_key(word) in name_keys)
+            matched = term in terms or (
+                bool(name_keys) and word[0].isupper() and name_key(word) in name_keys
+            )
             known = seen[word] = (term, matched)
         yield (*match.span(), *known)
 
