@@ -118,7 +118,7 @@ def build_tantivy(corpus: Path, index_dir: Path) -> int:
     builder.add_text_field("body", tokenizer_name="en_stem")
     builder.add_integer_field("year", stored=True, indexed=True, fast=True)
     index_dir.mkdir(parents=True, exist_ok=True)
-    ix = tantivy.Index(builder.build(), path=str(index_dir))
+    ix = tantivy.Index(builder.build(), path=str(index_dir), reuse=False)
     writer = ix.writer()
     count = 0
     for path, title, body in read_articles(corpus):

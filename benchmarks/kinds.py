@@ -6,7 +6,10 @@ tantivy-py, on the same articles, in the same rounds.
 INDEX is an msearch index, FTS5_DB and TANTIVY_DIR the baselines built from the same corpus
 (``baselines.py fts5`` and ``baselines.py tantivy``). Each round runs every contender of a
 kind once, in rotating order, as its own process with stdout to a pipe; the table gives the
-median wall time, msearch's ratio to sqlite-utils, and the peak RSS of msearch's process.
+median wall time, msearch's ratio to sqlite-utils, the peak RSS of msearch's process, and
+the articles msearch and tantivy count (sqlite-utils prints at most ten, no count). A
+contender that fails stops the run: sqlite-utils must exit 0; msearch and tantivy may also
+exit 1 (nothing found) with nothing on stderr.
 
 FTS5 runs ``sqlite-utils search DB articles TEXT --limit 10`` where the kind is a search,
 and ``sqlite-utils query`` with the nearest SQL where it is not (a year filter, counts per
@@ -15,6 +18,11 @@ tantivy's does, so both baselines do less than msearch's parsed dates. tantivy r
 ``tantivy_query.py`` (words joined by AND); it has no prefix query in its parser, so it
 sits out the wildcard. Child Pythons may cache bytecode (``speed.use_bytecode_cache``), as
 an installed msearch does.
+
+The work differs where the tools differ, and the table says so: for eight words, both
+baselines return the articles with all eight (none, here), while msearch also ranks and
+counts those with some of them, and may suggest a spelling; for ``--facet year`` msearch
+also ranks and shows ten hits, the baselines only count.
 """
 
 from __future__ import annotations
@@ -56,7 +64,8 @@ YEAR_SQL = (
 @dataclass(frozen=True)
 class Kind:
     """One row of the table: msearch's arguments, FTS5's nearest (a text for ``sqlite-utils
-    search``, or SQL with the text as ``:q``) and tantivy's (None: it sits this one out)."""
+    search``, or SQL with the text as ``:q``) and tantivy's: its query and options (empty:
+    ``text``, no options; None: it sits this one out)."""
 
     name: str
     msearch: tuple[str, ...]
@@ -125,37 +134,49 @@ KINDS = (
 )
 
 
+COUNTED = {"msearch": "total", "tantivy": "count"}
+"""Contender -> the field of its JSON output that holds the number of matching articles."""
+
+
 def measure(kind: Kind, commands: dict[str, list], runs: int, warmup: int = 1) -> dict:
-    """Median milliseconds and peak RSS of each contender, interleaved round by round."""
+    """Median milliseconds and peak RSS of each contender, interleaved round by round, and
+    the articles each counted."""
     env = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1"}
     seconds: dict[str, list[float]] = {name: [] for name in commands}
     rss: dict[str, float] = dict.fromkeys(commands, 0.0)
+    counted: dict[str, int] = {}
     for round_number in range(warmup + runs):
         for name in rotated(list(commands), round_number):
-            run = run_child(commands[name], env=env, accept_nothing_found=True)
+            run = run_child(commands[name], env=env, accept_nothing_found=name in COUNTED)
             if round_number >= warmup:
                 seconds[name].append(run.seconds * 1000)
                 rss[name] = max(rss[name], run.peak_rss_mb)
+            if name in COUNTED and run.output.strip():
+                counted[name] = json.loads(run.output).get(COUNTED[name])
     medians = {name: round(median(values), 1) for name, values in seconds.items()}
     return {
         "kind": kind.name,
         "median_ms": medians,
         "peak_rss_mb": {name: round(value, 1) for name, value in rss.items()},
+        "articles": counted,
         "msearch_vs_sqlite_utils": round(medians["msearch"] / medians["sqlite-utils"], 2),
     }
 
 
 def render(rows: list[dict]) -> str:
     lines = [
-        "| kind | msearch | sqlite-utils | tantivy | msearch / sqlite-utils | msearch peak RSS |",
-        "|---|---|---|---|---|---|",
+        "| kind | msearch | sqlite-utils | tantivy | msearch / sqlite-utils "
+        "| msearch peak RSS | articles (msearch / tantivy) |",
+        "|---|---|---|---|---|---|---|",
     ]
     for row in rows:
-        ms = row["median_ms"]
+        ms, articles = row["median_ms"], row["articles"]
         tantivy = f"{ms['tantivy']:.0f} ms" if "tantivy" in ms else "n/a"
+        counts = " / ".join(f"{articles[n]:,}" if n in articles else "-" for n in COUNTED)
         lines.append(
             f"| {row['kind']} | {ms['msearch']:.0f} ms | {ms['sqlite-utils']:.0f} ms | {tantivy} "
-            f"| {row['msearch_vs_sqlite_utils']:.2f} | {row['peak_rss_mb']['msearch']:.0f} MB |"
+            f"| {row['msearch_vs_sqlite_utils']:.2f} | {row['peak_rss_mb']['msearch']:.0f} MB "
+            f"| {counts} |"
         )
     return "\n".join(lines)
 

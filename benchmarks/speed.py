@@ -165,8 +165,8 @@ def run_child(
 ) -> ChildRun:
     """Run a command with stdout to a pipe we drain (as ``| less`` would); its wall time
     (the probe adds about a millisecond to every command alike) and its peak RSS. A failing
-    command raises, and so does exit code 1 unless ``accept_nothing_found`` (grep's "no
-    match")."""
+    command raises; with ``accept_nothing_found``, exit code 1 with nothing on stderr does
+    not (grep's "no match"; a Python traceback also exits 1, but says so on stderr)."""
     command = [str(part) for part in argv]
     with tempfile.NamedTemporaryFile() as rss_file, tempfile.TemporaryFile() as errors:
         started = time.perf_counter()
@@ -185,9 +185,9 @@ def run_child(
         returncode = child.wait()
         seconds = time.perf_counter() - started
         tree_mb = sampler.stop() if sampler else None
-        if returncode not in ((0, 1) if accept_nothing_found else (0,)):
-            errors.seek(0)
-            message = errors.read().decode(errors="replace").strip()[-2000:]
+        errors.seek(0)
+        message = errors.read().decode(errors="replace").strip()[-2000:]
+        if returncode != 0 and not (accept_nothing_found and returncode == 1 and not message):
             raise RuntimeError(f"{' '.join(command)} exited {returncode}: {message}")
         peak_kb = int(Path(rss_file.name).read_text().split()[-1])
     return ChildRun(seconds, peak_kb / 1024, output, tree_mb)

@@ -104,6 +104,33 @@ def test_and_not_keeps_scores_and_drops_every_excluded_article(
         assert evaluation.WordScorer(searcher).matches(wq.AndNot(kept, dropped)) == expected.keys()
 
 
+@pytest.mark.parametrize(
+    ("kept", "dropped", "few_kept"),
+    [
+        (wq.Term("names", "kaf", boost=0.5), _word("kiev"), True),  # Kyiv's, less Kiev's
+        (wq.Term("names", "kaf", boost=0.5), _word("absent"), False),
+    ],
+)
+def test_a_term_and_not_scores_only_the_articles_it_keeps(
+    word_index, stock_whoosh, monkeypatch, kept, dropped, few_kept
+):
+    """A term that keeps fewer than half of its articles has only those scored (looked up
+    among them); either way, Whoosh's scores of the articles kept."""
+    looked_up = []
+    among = evaluation.WordScorer.evaluate_among
+    monkeypatch.setattr(
+        evaluation.WordScorer,
+        "evaluate_among",
+        lambda scorer, query, docnums: looked_up.append(query) or among(scorer, query, docnums),
+    )
+    with open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher:
+        excluded = set(stock_whoosh.scores(dropped))
+        expected = {d: s for d, s in stock_whoosh.scores(kept).items() if d not in excluded}
+        assert expected
+        _same(evaluation.WordScorer(searcher).evaluate(wq.AndNot(kept, dropped)), expected)
+    assert looked_up == ([kept] if few_kept else [])
+
+
 def test_every_and_filters(word_index, stock_whoosh):
     with open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher:
         scorer = evaluation.WordScorer(searcher)
@@ -270,24 +297,28 @@ def test_count_is_the_number_whoosh_finds(word_index, stock_whoosh, query, every
 
 @settings(max_examples=100, deadline=None)
 @given(query=WITHOUT_NOT | st.builds(wq.AndNot, WITHOUT_NOT, WITHOUT_NOT), every=st.integers(2, 5))
-def test_a_confined_scorer_finds_whooshs_matches_among_those_let_through(
+def test_a_filtered_scorer_finds_whooshs_matches_among_those_let_through(
     word_index, stock_whoosh, query, every
 ):
-    """Confined to a filter's articles, phrases are matched among those alone: the same
-    scores, count and matches as Whoosh's, filtered. ``evaluate_among`` scores phrases
-    among the given articles alone: the same scores too."""
+    """Made with a filter, a scorer matches phrases among its articles alone: the same
+    scores, count and matches as Whoosh's, filtered (and any other ``allowed`` refused).
+    ``evaluate_among`` scores phrases among the given articles alone: the same scores too."""
     with open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher:
         expected = stock_whoosh.scores(query)
         if type(query) is wq.AndNot:  # Whoosh's own AND NOT can keep an excluded article
             excluded = stock_whoosh.scores(query.b)
             expected = {d: s for d, s in expected.items() if d not in excluded}
-        scorer = evaluation.WordScorer(searcher)
-        allowed = scorer.confine(frozenset(range(0, searcher.doc_count_all(), every)))
+        scorer = evaluation.WordScorer(
+            searcher, frozenset(range(0, searcher.doc_count_all(), every))
+        )
+        allowed = scorer.allowed
         filtered = {d: s for d, s in expected.items() if d in allowed}
         _same(scorer.evaluate(query, allowed), filtered)
         assert scorer.count(query, allowed) == len(filtered)
         assert scorer.matches(query, allowed) == filtered.keys()
-        among = set(sorted(expected)[::every])
+        with pytest.raises(ValueError):
+            scorer.count(query)
+        among = set(sorted(scorer.postings.live())[::every])
         found = evaluation.WordScorer(searcher).evaluate_among(query, among)
         _same(found, {d: s for d, s in expected.items() if d in among})
 

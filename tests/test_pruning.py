@@ -34,13 +34,28 @@ TERMS = st.recursive(
 (a name's variants: ``variant AND NOT name``; ``-word``: ``words AND NOT word``)."""
 
 
+PHRASE = st.builds(
+    lambda field, words: wq.Phrase(field, [word_term(word) for word in words]),
+    st.sampled_from(["title", "body"]),
+    st.lists(st.sampled_from(VOCABULARY[:6]), min_size=2, max_size=3),
+)
+"""Phrases of the words most often next to each other in the generated articles."""
+
+
 @settings(max_examples=300, deadline=None)
-@given(query=TERMS, limit=st.integers(1, 40), every=st.sampled_from([None, 1, 2, 5]))
+@given(
+    query=TERMS | st.builds(wq.AndNot, TERMS, TERMS | PHRASE),
+    limit=st.integers(1, 40),
+    every=st.sampled_from([None, 1, 2, 5]),
+)
 def test_page_is_the_full_evaluations(word_index, query, limit, every):
+    """With a filter or without, and for words AND NOT others or a phrase."""
     with open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher:
-        allowed = None if every is None else set(range(0, searcher.doc_count_all(), every))
-        expected = top(WordScorer(searcher).evaluate(query, allowed), limit)
-        assert pruning.best(WordScorer(searcher), query, limit, allowed) == expected
+        kept = None if every is None else set(range(0, searcher.doc_count_all(), every))
+        scores = WordScorer(searcher).evaluate(query)
+        expected = top({d: s for d, s in scores.items() if kept is None or d in kept}, limit)
+        scorer = WordScorer(searcher, kept)
+        assert pruning.best(scorer, query, limit, scorer.allowed) == expected
 
 
 @pytest.mark.parametrize(

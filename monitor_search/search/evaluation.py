@@ -54,42 +54,46 @@ def _supported(query: wq.Query, schema) -> bool:
 
 
 class WordScorer:
-    """BM25F scores and matches of Term / Or / And / AndNot / Phrase queries for one searcher;
-    each query part is evaluated once (the tiers of a search share their parts)."""
+    """BM25F scores and matches of Term / Or / And / AndNot / Phrase queries for one searcher,
+    among the articles ``filter_query`` lets through (a query or document numbers; None:
+    all); each query part is evaluated once (the tiers of a search share their parts)."""
 
-    def __init__(self, searcher):
+    def __init__(self, searcher, filter_query: wq.Query | Collection[int] | None = None):
         self._searcher = searcher
         self.postings = SegmentPostings(searcher)
         self.terms = TermScores(searcher, self.postings)
+        self.allowed = self._let_through(filter_query)
+        """The articles the filter lets through (None: no filter), which every call that
+        takes ``allowed`` must be given: phrases are matched among them alone (a phrase
+        with ``--year`` looks at positions in that year only)."""
         self._documents_of: dict[tuple[str, str], Iterable[int]] = {}
         self._evaluated: dict[wq.Query, Scores] = {}
         """Query part -> its scores (Whoosh's queries compare and hash by content)."""
         self._located: dict[wq.Query, list[list[int]]] = {}
         """Phrase -> ``locate`` of its articles."""
-        self._confined: set[int] | None = None
-        """The only articles phrases are matched in (None: all), see ``confine``."""
 
-    def confine(self, filter_query: wq.Query | None) -> set[int] | None:
-        """The articles ``filter_query`` lets through (None: no filter, all of them), to
-        pass as ``allowed`` to every later call: from now on, phrases are matched in those
-        articles only (a phrase with ``--year`` looks at positions in that year alone).
-
-        All but a few (``similar`` leaves out its own article) are taken from the
-        segments' sizes, without walking every article through Whoosh's matchers."""
+    def _let_through(self, filter_query) -> set[int] | None:
+        """The articles ``filter_query`` lets through. All but a few (``similar`` leaves out
+        its own article) are taken from the segments' sizes, without walking every article
+        through Whoosh's matchers."""
         if filter_query is None:
             return None
         if isinstance(filter_query, (set, frozenset)):  # document numbers already
-            allowed = set(filter_query)
-        elif type(filter_query) is wq.AndNot and type(filter_query.a) is wq.Every:
-            docs_for = self._searcher.docs_for_query
-            allowed = self.postings.live().difference(docs_for(filter_query.b))
-        else:
-            allowed = set(self._searcher.docs_for_query(filter_query))
-        self._confined = allowed
-        return allowed
+            return set(filter_query)
+        docs_for = self._searcher.docs_for_query
+        if type(filter_query) is wq.AndNot and type(filter_query.a) is wq.Every:
+            return self.postings.live().difference(docs_for(filter_query.b))
+        return set(docs_for(filter_query))
+
+    def _check(self, allowed: set[int] | None) -> None:
+        """Refuse an ``allowed`` that is not the filter's: phrases were matched among the
+        filter's articles only."""
+        if self.allowed is not None and allowed is not self.allowed:
+            raise ValueError("a filtered WordScorer answers for its filter's articles only")
 
     def evaluate(self, query: wq.Query, allowed: set[int] | None = None) -> Scores:
         """Every article ``query`` matches (among ``allowed`` if given) with its score."""
+        self._check(allowed)
         scores = self._evaluate(query)
         if allowed is not None:
             scores = {docnum: score for docnum, score in scores.items() if docnum in allowed}
@@ -98,10 +102,16 @@ class WordScorer:
     def matches(self, query: wq.Query, allowed: set[int] | None = None) -> set[int]:
         """The articles ``query`` matches (among ``allowed`` if given), without their scores:
         unions and intersections of document numbers, far cheaper than adding up scores."""
+        self._check(allowed)
+        found = self._matched(query)
+        return found if allowed is None else found & allowed
+
+    def _matched(self, query: wq.Query) -> set[int]:
+        """``matches`` without a filter (a phrase: among the filter's articles)."""
         found: set[int] = set()
         for _, base, local in self._segments_matching(query):
             found.update(map(base.__add__, local))
-        return found if allowed is None else found & allowed
+        return found
 
     def evaluate_among(self, query: wq.Query, docnums: set[int]) -> Scores:
         """``evaluate`` for only the articles in ``docnums`` (none of them deleted: callers
@@ -118,8 +128,7 @@ class WordScorer:
             if kind in (wq.Or, wq.And):
                 return joined(part, [scores(q) for q in part.subqueries])
             if kind is wq.AndNot:
-                kept, dropped = scores(part.a), scores(part.b)
-                return {docnum: score for docnum, score in kept.items() if docnum not in dropped}
+                return _without(scores(part.a), scores(part.b))
             if kind is wq.Phrase:
                 return _boosted(self._phrase(part.fieldname, part.words, docnums), part.boost)
             return {
@@ -131,6 +140,7 @@ class WordScorer:
     def count(self, query: wq.Query, allowed: set[int] | None = None) -> int:
         """How many articles ``query`` matches (among ``allowed``): segment by segment on the
         postings' own document numbers, which saves an addition per posting."""
+        self._check(allowed)
         if allowed is None and query in self._evaluated:  # scored in full already
             return len(self._evaluated[query])
         if allowed is None:
@@ -149,7 +159,7 @@ class WordScorer:
         if known is not None:
             return known.keys()
         if key not in self._documents_of:
-            self._documents_of[key] = self.matches(wq.Term(field, text))
+            self._documents_of[key] = self._matched(wq.Term(field, text))
         return self._documents_of[key]
 
     def _segments_matching(self, query: wq.Query) -> Iterator[tuple[int, int, Collection[int]]]:
@@ -208,28 +218,25 @@ class WordScorer:
 
     def _and_not(self, query: wq.AndNot) -> Scores:
         """The scores of ``query.a`` for the articles ``query.b`` does not match. A term
-        whose articles are nearly all excluded (a name's variant, less the articles with
-        the name) has only the few it keeps scored, found first with set operations."""
-        kept = query.a
-        if type(kept) is wq.Term and kept not in self._evaluated:
-            survivors = self.matches(query)
-            if 2 * len(survivors) < self.terms.posting_count(kept.fieldname, kept.text):
-                return self.evaluate_among(kept, survivors)
-        dropped = self._evaluate(query.b)
-        return {
-            docnum: score for docnum, score in self._evaluate(kept).items() if docnum not in dropped
-        }
+        that keeps fewer than half of its articles (a name's variant, less the articles
+        with the name) has only those scored, found first with set operations."""
+        part = query.a
+        if type(part) is wq.Term and part not in self._evaluated:
+            kept = self._matched(query)
+            if 2 * len(kept) < self.terms.posting_count(part.fieldname, part.text):
+                return self.evaluate_among(part, kept)
+        return _without(self._evaluate(part), self._evaluate(query.b))
 
     def _phrase(self, field: str, words: list[str], among: set[int] | None = None) -> Scores:
         """Articles with ``words`` one after the other in ``field`` (of ``among``, or of
-        those ``confine`` left), each scoring the sum of the words' scores, as Whoosh's
+        those the filter lets through), each scoring the sum of the words' scores, as Whoosh's
         ``Phrase`` (slop 1) scores them. Only the articles that have every word are looked
         at, and only their postings' positions decoded; only the articles with the phrase
         are scored."""
         present = [self.term_documents(field, word) for word in words]
         if not all(present):
             return {}
-        among = self._confined if among is None else among
+        among = self.allowed if among is None else among
         matched: Collection[int] = _common(present if among is None else [*present, among])
         if len(words) > 1 and matched:
             matched = self._with_phrase(field, words, matched)
@@ -286,6 +293,10 @@ def joined(query: wq.Or | wq.And, parts: list[Scores]) -> Scores:
         return parts[0]
     together = _union(parts) if type(query) is wq.Or else _intersection(parts)
     return _boosted(together, query.boost)
+
+
+def _without(scores: Scores, dropped: Collection[int]) -> Scores:
+    return {docnum: score for docnum, score in scores.items() if docnum not in dropped}
 
 
 def _boosted(scores: Scores, boost: float) -> Scores:

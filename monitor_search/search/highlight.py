@@ -43,7 +43,7 @@ def passages(
     phrases: tuple[Phrase, ...] = (),
 ):
     """Up to MAX_FRAGMENTS passages of ``text``, in text order, each holding at least one
-    word with one of the index ``terms`` of ``text_analyzer`` (or a name whose
+    word with one of the index ``terms`` of ``text_analyzer`` (or a capitalised name whose
     transliteration key is in ``name_keys``), or one of the ``phrases`` where it stands (its
     words in a row, stop words between them aside), all its matched words marked.
 

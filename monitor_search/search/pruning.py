@@ -15,9 +15,11 @@ Whoosh already stores:
 
 Candidates get their exact scores, from the same floats in the same order as
 ``WordScorer.evaluate``, so the page is the one a full evaluation gives (tested with
-hypothesis in ``tests/test_pruning.py``). When no bound is low enough before the terms
-taken cover a third of the archive, the query is evaluated in full (an AND, when few
-articles have all its words, only on those, found first with set operations).
+hypothesis in ``tests/test_pruning.py``). When no bound is low enough before the
+candidates cost as much as scoring every posting (``_affordable``), the query is evaluated
+in full (an AND, when few articles have all its words, only on those, found first with set
+operations). A query AND NOT another (``-word``, ``NOT``) is pruned on its first part: what
+the second leaves out never adds to a score.
 
 The page of a query such as ``oil pipeline`` can thus come from the articles with its
 rarest term (``oil`` in the headline), a fraction of all its matches.
@@ -38,10 +40,7 @@ Leaf = tuple[str, str]
 MARGIN = 1e-9
 """Relative slack on the bound, so that no rounding can let an article it excludes tie."""
 AFFORDABLE_SHARE = 1 / 3
-"""Candidates are given up on (the query evaluated in full) once the terms taken have more
-postings than this share of the archive, or than the query's terms have on average:
-looking up every term's score for that many articles costs as much as scoring every
-posting, or more (a name and its variants, for one, have nearly the same articles)."""
+"""Of the archive: see ``_affordable``."""
 
 
 def best(
@@ -73,7 +72,7 @@ def best(
     # the first candidates: the rarest term that has postings (or none, if the terms
     # without postings already rule out every article)
     taken = next((n for n in range(1, len(order)) if sizes[n] or excludes(n, None)), len(order))
-    affordable = min(AFFORDABLE_SHARE * scorer.postings.document_count, sizes[-1] / len(order))
+    affordable = _affordable(scorer, sizes[-1], len(order))
     while taken < len(order) and sizes[taken] <= affordable:
         hits = top(_among(scorer, query, order[:taken], allowed), limit)
         if len(hits) == limit:
@@ -100,6 +99,14 @@ def _among(
     if allowed is not None:
         candidates &= allowed
     return scorer.evaluate_among(query, candidates)
+
+
+def _affordable(scorer: WordScorer, postings: int, terms: int) -> float:
+    """The most postings the terms taken may have for their candidates to be scored:
+    ``AFFORDABLE_SHARE`` of the archive, and no more than the query's ``terms`` have on
+    average. Past either, looking up every term's score for that many articles costs as
+    much as scoring all the ``postings``, or more."""
+    return min(AFFORDABLE_SHARE * scorer.postings.document_count, postings / terms)
 
 
 def _all(scorer: WordScorer, query: wq.Query, counts: dict[Leaf, int], allowed: set[int] | None):
@@ -158,18 +165,17 @@ def _bound(query: wq.Query, ceiling, taken: set[Leaf]) -> float | None:
 
 
 def _leaves(query: wq.Query) -> set[Leaf] | None:
-    """The query's scoring terms, if it is only terms joined by OR and AND with positive
-    boosts (the bound holds only for sums of non-negative scores), or such a query AND NOT
-    another (``-word``, ``NOT``: the terms left out never add to a score); else None.
-
-    Not an AND NOT inside: a name's variants (``variant AND NOT name``, beside ``name``)
-    have nearly the name's postings, so candidates cost more than a full evaluation."""
+    """The query's scoring terms (``_scoring_leaves``), or, for a query AND NOT another
+    (``-word``, ``NOT``), those of its first part: the terms left out never add to a
+    score. None for any other query."""
     if type(query) is wq.AndNot:
         return _scoring_leaves(query.a)
     return _scoring_leaves(query)
 
 
 def _scoring_leaves(query: wq.Query) -> set[Leaf] | None:
+    """The query's terms, if it is only terms joined by OR and AND with positive boosts
+    (the bound holds only for sums of non-negative scores); else None."""
     if query.boost <= 0:
         return None
     if type(query) is wq.Term:

@@ -386,8 +386,8 @@ def _all_matches(searcher, query, filter_query) -> list[int]:
     if isinstance(query, type(wq.NullQuery)):
         return []
     if evaluation.supports(query, searcher):
-        scorer = evaluation.WordScorer(searcher)
-        return sorted(scorer.matches(query, scorer.confine(filter_query)))
+        scorer = evaluation.WordScorer(searcher, filter_query)
+        return sorted(scorer.matches(query, scorer.allowed))
     results = searcher.search(query, limit=None, filter=filter_query, scored=False)
     return sorted(results.docs())
 
@@ -478,8 +478,8 @@ def _tiered_from_postings(searcher, ranking: Ranking, limit: int, filter_query):
     """``_tiered`` for word queries, scored in bulk (see ``evaluation``): same hits, same
     scores, same order. When articles with every word fill the page, the others are only
     counted, not scored."""
-    scorer = evaluation.WordScorer(searcher)
-    allowed = scorer.confine(filter_query)
+    scorer = evaluation.WordScorer(searcher, filter_query)
+    allowed = scorer.allowed
     first: list[tuple[int, float]] = []
     rest: list[tuple[int, float]] = []
     if ranking.all_words is not None:
