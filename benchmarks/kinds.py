@@ -2,6 +2,7 @@
 tantivy-py, on the same articles, in the same rounds.
 
     python benchmarks/kinds.py INDEX FTS5_DB TANTIVY_DIR [--runs N] [--kind NAME]... [--json]
+    python benchmarks/kinds.py --in-process INDEX [INDEX...] [--runs N] [--kind NAME]...
 
 INDEX is an msearch index, FTS5_DB and TANTIVY_DIR the baselines built from the same corpus
 (``baselines.py fts5`` and ``baselines.py tantivy``). Each round runs every contender of a
@@ -19,6 +20,10 @@ tantivy's does, so both baselines do less than msearch's parsed dates. tantivy r
 sits out the wildcard. Child Pythons may cache bytecode (``speed.use_bytecode_cache``), as
 an installed msearch does.
 
+``--in-process`` times instead the library call behind each kind of msearch (``search``,
+or ``count_timeline``), warm, in this process, on each INDEX (sizes and kinds interleaved
+round by round): p50 milliseconds, for the growth goal from one archive size to the next.
+
 The work differs where the tools differ, and the table says so: for eight words, both
 baselines return the articles with all eight (none, here), while msearch also ranks and
 counts those with some of them, and may suggest a spelling; for ``--facet year`` msearch
@@ -32,6 +37,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -163,6 +169,59 @@ def measure(kind: Kind, commands: dict[str, list], runs: int, warmup: int = 1) -
     }
 
 
+def library_call(kind: Kind, index: Path):
+    """The function msearch's command for ``kind`` runs, with its arguments, as a closure."""
+    from monitor_search.model import Filters
+    from monitor_search.search.searcher import count_timeline, search
+
+    command, text, *options = kind.msearch
+    settings = dict(zip(options[::2], options[1::2], strict=True))
+    filters = Filters(year=int(settings["--year"])) if "--year" in settings else None
+    if command == "timeline":
+        return lambda: count_timeline(index, text, filters=filters)
+    facets = (settings["--facet"],) if "--facet" in settings else ()
+    limit = int(settings.get("-n", 10))
+    sort = settings.get("--sort", "relevance")
+    return lambda: search(index, text, limit=limit, filters=filters, sort=sort, facets=facets)
+
+
+def in_process(kinds: list[Kind], indexes: list[Path], runs: int, warmup: int = 2) -> list:
+    """p50 milliseconds of each kind's library call on each index, interleaved."""
+    jobs = [(kind, index) for kind in kinds for index in indexes]
+    calls = {(kind.name, index): library_call(kind, index) for kind, index in jobs}
+    samples: dict[tuple[str, Path], list[float]] = {key: [] for key in calls}
+    for round_number in range(warmup + runs):
+        for kind, index in rotated(jobs, round_number):
+            started = time.perf_counter()
+            calls[(kind.name, index)]()
+            if round_number >= warmup:
+                samples[(kind.name, index)].append((time.perf_counter() - started) * 1000)
+    return [
+        {
+            "kind": kind.name,
+            "p50_ms": {str(i): round(median(samples[(kind.name, i)]), 1) for i in indexes},
+        }
+        for kind in kinds
+    ]
+
+
+def render_in_process(rows: list[dict], indexes: list[Path]) -> str:
+    names = [index.name for index in indexes]
+    growth = len(indexes) == 2
+    lines = [
+        "| kind | "
+        + " | ".join(f"p50 {name}" for name in names)
+        + (" | growth |" if growth else " |"),
+        "|---" * (1 + len(names) + growth) + "|",
+    ]
+    for row in rows:
+        p50 = [row["p50_ms"][str(index)] for index in indexes]
+        cells = " | ".join(f"{value:.1f} ms" for value in p50)
+        ratio = f" | {p50[1] / p50[0]:.2f}x |" if growth else " |"
+        lines.append(f"| {row['kind']} | {cells}{ratio}")
+    return "\n".join(lines)
+
+
 def render(rows: list[dict]) -> str:
     lines = [
         "| kind | msearch | sqlite-utils | tantivy | msearch / sqlite-utils "
@@ -183,9 +242,10 @@ def render(rows: list[dict]) -> str:
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("index", type=Path, metavar="INDEX")
-    parser.add_argument("database", type=Path, metavar="FTS5_DB")
-    parser.add_argument("tantivy", type=Path, metavar="TANTIVY_DIR")
+    parser.add_argument("paths", type=Path, nargs="+", metavar="PATH")
+    parser.add_argument(
+        "--in-process", action="store_true", help="time the library calls; PATHs: indexes"
+    )
     parser.add_argument("--runs", type=int, default=7, metavar="N", help="rounds (default: 7)")
     parser.add_argument(
         "--kind", action="append", choices=[kind.name for kind in KINDS], help="only this kind"
@@ -197,12 +257,21 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_arguments(argv)
     chosen = [kind for kind in KINDS if not args.kind or kind.name in args.kind]
+    if args.in_process:
+        started = load_average()
+        rows = in_process(chosen, args.paths, args.runs)
+        print(f"load {started} -> {load_average()}; {args.runs} rounds", file=sys.stderr)
+        print(json.dumps(rows, indent=2) if args.json else render_in_process(rows, args.paths))
+        return 0
+    if len(args.paths) != 3:
+        sys.exit("kinds.py: give INDEX FTS5_DB TANTIVY_DIR (or --in-process INDEX...)")
+    index, database, tantivy_dir = args.paths
     with tempfile.TemporaryDirectory(prefix="msearch-pyc-") as bytecode:
         use_bytecode_cache(Path(bytecode))
         started = load_average()
         rows = []
         for kind in chosen:
-            commands = kind.commands(args.index, args.database, args.tantivy)
+            commands = kind.commands(index, database, tantivy_dir)
             rows.append(measure(kind, commands, args.runs))
             print(f"{kind.name}: {rows[-1]['median_ms']}", file=sys.stderr)
     print(f"load {started} -> {load_average()}; {args.runs} rounds", file=sys.stderr)

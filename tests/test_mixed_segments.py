@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from monitor_search.engine.columns import numeric_values
 from monitor_search.index import indexer
 from monitor_search.index.indexer import update_index
 from monitor_search.index.schema import date_span
@@ -91,6 +92,16 @@ def test_every_per_article_read_matches_the_files(texts, merge):
         _check_facets(index_dir, articles)
         _check_timelines(index_dir, articles)
         _check_filters_and_date_order(index_dir, articles)
+        _check_numeric_columns(index_dir)
+
+
+def _check_numeric_columns(index_dir: Path) -> None:
+    """Whole columns read segment by segment give Whoosh's values, defaults included."""
+    with open_for_reading(index_dir).reader() as reader:
+        docnums = list(range(reader.doc_count_all()))[::-1]
+        for name in ("year", "date_low", "date_high"):
+            column = reader.column_reader(name)
+            assert numeric_values(reader, name, docnums) == [column[d] for d in docnums]
 
 
 def _check_stats(index_dir: Path, articles: list) -> None:

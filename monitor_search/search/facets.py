@@ -1,13 +1,15 @@
 """Counting matches by value: facets (publication, year, source) and timelines.
 
 Counts cover every matching article, not only the hits shown, so they read per-document
-columns rather than stored fields: a few bytes per match instead of a whole article.
+columns rather than stored fields: a few bytes per match instead of a whole article (the
+numeric ones whole, ``engine.columns``).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 
+from monitor_search.engine.columns import numeric_values
 from monitor_search.index.schema import SOURCE_SEPARATOR
 from monitor_search.model import Timeline
 
@@ -44,8 +46,7 @@ def _publications(reader, docnums: list[int]) -> Counter[str]:
 
 
 def _years(reader, docnums: list[int]) -> Counter[str]:
-    column = reader.column_reader("year")
-    return Counter(_year_label(column[doc]) for doc in docnums)
+    return Counter(map(_year_label, numeric_values(reader, "year", docnums)))
 
 
 def _year_label(value: int) -> str:
@@ -88,26 +89,23 @@ _COUNTERS = {"publication": _publications, "year": _years, "source": _sources}
 
 
 def timeline(reader, docnums: list[int], by: str) -> Timeline:
-    low = reader.column_reader("date_low")
-    high = reader.column_reader("date_high")
-    years = reader.column_reader("year")
-    counts: Counter[tuple[int, int]] = Counter()
-    undated = 0
-    for doc in docnums:
-        period = _period(by, low[doc], high[doc], years[doc])
-        if period is None:
-            undated += 1
-        else:
-            counts[period] += 1
+    if by == "year":
+        periods = map(_year_period, numeric_values(reader, "year", docnums))
+    else:
+        lows, highs = (numeric_values(reader, name, docnums) for name in ("date_low", "date_high"))
+        periods = map(_month_period, lows, highs)
+    counts = Counter(periods)
+    undated = counts.pop(None, 0)
     return Timeline(by, _with_gaps(counts, by), undated)
 
 
-def _period(by: str, low: int, high: int, year: int) -> tuple[int, int] | None:
-    if by == "year":
-        return (year, 0) if 0 < year <= _MAX_YEAR else None
-    if low and low == high:
-        return (low // 10000, low // 100 % 100)
-    return None
+def _year_period(year: int) -> tuple[int, int] | None:
+    return (year, 0) if 0 < year <= _MAX_YEAR else None
+
+
+def _month_period(low: int, high: int) -> tuple[int, int] | None:
+    """The month of an exact date (a day: low == high); None for a year or no date."""
+    return (low // 10000, low // 100 % 100) if low and low == high else None
 
 
 def _with_gaps(counts: Counter[tuple[int, int]], by: str) -> list[tuple[str, int]]:

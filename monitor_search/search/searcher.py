@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from monitor_search.analysis.analyzers import fold_key
+from monitor_search.engine.columns import numeric_values
 from monitor_search.errors import ArticleNotFound, BadQuery, MsearchError, UnknownPublication
 from monitor_search.index.schema import QUERY_FIELDS, content_key
 from monitor_search.index.store import read_index
@@ -420,14 +421,11 @@ def _by_date(searcher, ranking: Ranking, request: _Request) -> _Ranked:
     """The matches newest (or oldest) first, undated last, each with its relevance score."""
     matching = ranking.matching(request.match_any)
     docnums = _all_matches(searcher, matching, request.filter_query)
-    days = searcher.reader().column_reader("date_low")
+    days = numeric_values(searcher.reader(), "date_low", docnums)
     sign = -1 if request.sort in ("newest", "date") else 1
-
-    def order(docnum: int) -> tuple[bool, int, int]:
-        day = days[docnum]
-        return (not day, sign * day, docnum)
-
-    shown = heapq.nsmallest(request.depth, docnums, key=order)
+    # undated last, then by day, then by document number
+    keys = ((not day, sign * day, docnum) for day, docnum in zip(days, docnums, strict=True))
+    shown = [key[2] for key in heapq.nsmallest(request.depth, keys)]
     scores = _relevance(searcher, ranking, shown)
     total_any = len(docnums)
     if matching is not ranking.any_words:
