@@ -296,7 +296,10 @@ def test_count_is_the_number_whoosh_finds(word_index, stock_whoosh, query, every
 
 
 @settings(max_examples=100, deadline=None)
-@given(query=WITHOUT_NOT | st.builds(wq.AndNot, WITHOUT_NOT, WITHOUT_NOT), every=st.integers(2, 5))
+@given(
+    query=WITHOUT_NOT | st.builds(wq.AndNot, WITHOUT_NOT, WITHOUT_NOT) | st.just(wq.Every()),
+    every=st.integers(2, 5),
+)
 def test_a_filtered_scorer_finds_whooshs_matches_among_those_let_through(
     word_index, stock_whoosh, query, every
 ):

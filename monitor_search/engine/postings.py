@@ -88,8 +88,12 @@ class SegmentPostings:
         self._infos: dict[tuple[int, str, bytes], W3TermInfo | None] = {}
         self._read: dict[tuple[int, str, bytes], tuple | None] = {}
 
-    def live(self) -> set[int]:
-        """Every article not deleted."""
+    def live(self, among: set[int] | None = None) -> set[int]:
+        """Every article not deleted (of ``among`` if given)."""
+        if among is not None:
+            return among.difference(
+                *(map(base.__add__, d) for base, d in zip(self.bases, self.deleted, strict=True))
+            )
         found: set[int] = set()
         for (reader, base), deleted in zip(self.segments, self.deleted, strict=True):
             found.update(range(base, base + reader.doc_count_all()))

@@ -141,6 +141,8 @@ class WordScorer:
         """How many articles ``query`` matches (among ``allowed``): segment by segment on the
         postings' own document numbers, which saves an addition per posting."""
         self._check(allowed)
+        if type(query) is wq.Every:
+            return len(self.postings.live(allowed))
         if allowed is None and query in self._evaluated:  # scored in full already
             return len(self._evaluated[query])
         if allowed is None:
@@ -206,8 +208,8 @@ class WordScorer:
         kind = type(query)
         if kind is wq.Term:
             return _boosted(self.terms.term_scores(query.fieldname, query.text), query.boost)
-        if kind is wq.Every:  # every article, each scoring the boost, as in Whoosh
-            return dict.fromkeys(self.postings.live(), query.boost)
+        if kind is wq.Every:  # every article (the filter's), each scoring the boost, as in Whoosh
+            return dict.fromkeys(self.postings.live(self.allowed), query.boost)
         if kind is wq.AndNot:
             return self._and_not(query)
         if kind is wq.Phrase:
