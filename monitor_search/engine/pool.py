@@ -7,7 +7,8 @@ spilling and merging would take a large part of indexing time. ``CompactPool`` k
 term's postings in arrays and its encoded values in one byte string (about 16 bytes a posting
 plus its value, and about 500 bytes per distinct term), in the order they arrive, so only the
 distinct terms are sorted at the end. It spills the same way, in Whoosh's run format, when it
-does reach its limit (merging large segments).
+does reach its limit (large batches, merging large segments); Whoosh's merge of the runs is
+then written term by term (``StreamedPostings``) as the held postings are.
 
 Whoosh then writes the segment one posting at a time (``FieldWriter.add_postings``: a length
 lookup and a method call per posting). ``write_held`` fills each posting block of the
@@ -21,9 +22,10 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterator
+from itertools import groupby
+from operator import itemgetter
 
 from whoosh import writing
-from whoosh.codec import base
 from whoosh.codec.whoosh3 import W3FieldWriter
 from whoosh.formats import Positions
 from whoosh.writing import PostingPool
@@ -135,7 +137,28 @@ class HeldPostings:
         return self._pool._in_order()
 
 
-def write_held(writer: W3FieldWriter, schema, lengths, held: HeldPostings) -> None:
+class StreamedPostings:
+    """Whoosh's postings in order as an iterator of tuples (its merge of a pool's spilled
+    runs, or ``_sorted``), term by term for ``write_held``: one term's postings in memory at
+    a time."""
+
+    def __init__(self, items: Iterator[Posting]):
+        self._items = items
+
+    def terms(self):
+        """((fieldname, term bytes), (docnums, weights, values)) in term order."""
+        for term, postings in groupby(self._items, key=itemgetter(0, 1)):
+            docnums, weights, values = array("I"), array("d"), []
+            for _, _, docnum, weight, value in postings:
+                docnums.append(docnum)
+                weights.append(weight)
+                values.append(value or b"")  # None and b"" alike: Whoosh writes no value
+            yield term, (docnums, weights, values)
+
+
+def write_held(
+    writer: W3FieldWriter, schema, lengths, held: HeldPostings | StreamedPostings
+) -> None:
     """What ``FieldWriter.add_postings`` writes, a block at a time: each block's ids,
     weights, values and statistics set as ``W3PostingsWriter.add_posting`` would leave them
     after its last posting, then written by Whoosh's own code."""
@@ -178,10 +201,9 @@ def _fill_block(postings, docnums: array, weights: array, codes: bytes | None) -
 
 
 def _add_postings(self: W3FieldWriter, schema, lengths, items) -> None:
-    if isinstance(items, HeldPostings):
-        write_held(self, schema, lengths, items)
-    else:
-        base.FieldWriter.add_postings(self, schema, lengths, items)
+    if not isinstance(items, HeldPostings):
+        items = StreamedPostings(iter(items))
+    write_held(self, schema, lengths, items)
 
 
 WHOOSH_ADD_DOCUMENT = writing.SegmentWriter.add_document
