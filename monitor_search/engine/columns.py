@@ -3,26 +3,36 @@
 Whoosh reads a column value through four layers of Python objects and a seek and a read
 per document (some 5 microseconds); a timeline or facet counts every match, tens of
 thousands of them in a large archive. ``numeric_values`` gives the same values as Whoosh's
-column reader, from each segment's column read in one piece.
+column reader, from each segment's column read in one piece (some 40 nanoseconds a
+document), or through Whoosh's reader when the documents asked for are few.
 """
 
 from __future__ import annotations
 
 import sys
 from array import array
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from whoosh.columns import NumericColumn
 
+WHOLE_FROM = 1 / 100
+"""Columns are read whole when the documents asked for are at least this share of the
+index (a whole column costs about what Whoosh's reader takes for one document in 100)."""
 
-def numeric_values(reader, fieldname: str, docnums: Iterable[int]) -> list[int]:
+
+def numeric_values(reader, fieldname: str, docnums: Collection[int]) -> list[int]:
     """The value of the integer field ``fieldname`` in each of ``docnums`` (in order), as
     ``reader.column_reader(fieldname)[docnum]`` gives it (its default for articles without
     one)."""
     field = reader.schema[fieldname]
+    whole = len(docnums) >= WHOLE_FROM * reader.doc_count_all()
+    if not whole or field.numtype is not int or field.decimal_places or field.bits > 32:
+        column = reader.column_reader(fieldname)
+        return [column[docnum] for docnum in docnums]
     offset = (1 << (field.bits - 1)) if field.signed else 0  # NUMERIC stores x + offset
     raw = array("q")
-    for segment, _ in reader.leaf_readers():
+    for segment, base in reader.leaf_readers():
+        assert len(raw) == base, "segments are numbered one after the other"
         raw.extend(_raw_column(segment, fieldname))
     return [raw[docnum] - offset for docnum in docnums]
 

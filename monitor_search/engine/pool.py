@@ -26,7 +26,8 @@ from itertools import groupby
 from operator import itemgetter
 
 from whoosh import writing
-from whoosh.codec.whoosh3 import W3FieldWriter
+from whoosh.codec import base
+from whoosh.codec.whoosh3 import W3FieldWriter, W3PerDocReader
 from whoosh.formats import Positions
 from whoosh.writing import PostingPool
 
@@ -201,6 +202,10 @@ def _fill_block(postings, docnums: array, weights: array, codes: bytes | None) -
 
 
 def _add_postings(self: W3FieldWriter, schema, lengths, items) -> None:
+    if lengths is not None and not isinstance(lengths, W3PerDocReader):
+        # lengths of several readers (Whoosh's merge of sub-segments): Whoosh's own way
+        base.FieldWriter.add_postings(self, schema, lengths, items)
+        return
     if not isinstance(items, HeldPostings):
         items = StreamedPostings(iter(items))
     write_held(self, schema, lengths, items)

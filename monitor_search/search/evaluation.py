@@ -141,7 +141,7 @@ class WordScorer:
         """How many articles ``query`` matches (among ``allowed``): segment by segment on the
         postings' own document numbers, which saves an addition per posting."""
         self._check(allowed)
-        if type(query) is wq.Every:
+        if type(query) is wq.Every and allowed is not None:
             return len(self.postings.live(allowed))
         if allowed is None and query in self._evaluated:  # scored in full already
             return len(self._evaluated[query])
