@@ -18,6 +18,7 @@ from monitor_search.engine import plainpositions, plainpostings
 from monitor_search.engine.pool import (
     WHOOSH_ADD_DOCUMENT,
     CompactPool,
+    StreamedPostings,
     _add_document,
     _add_postings,
     install,
@@ -168,7 +169,12 @@ def _plain_position_terms(folder) -> int:
 @pytest.mark.parametrize("limitmb", [128, 0.05], ids=["in memory", "spilling to runs"])
 def test_same_index_as_whooshs_pool_byte_for_byte(tmp_path, limitmb):
     articles = _articles(300)
-    compact = _index(tmp_path / "compact", articles, limitmb, compact=True)
+    streamed = []  # terms written from Whoosh's merge of spilled runs
+    with pytest.MonkeyPatch.context() as patch:
+        terms = StreamedPostings.terms
+        patch.setattr(StreamedPostings, "terms", lambda self: streamed.append(1) or terms(self))
+        compact = _index(tmp_path / "compact", articles, limitmb, compact=True)
+    assert bool(streamed) == (limitmb < 1), "the small limit spills, the large one does not"
     _index(tmp_path / "plain", articles, limitmb, compact=False)
     written = _files(tmp_path / "compact")
     assert {"pst", "trm", "_body_len.col"} <= written.keys()

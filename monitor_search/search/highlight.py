@@ -178,8 +178,8 @@ def _marked(text: str, terms: set[str], name_keys: frozenset[str], phrases=()):
     """(start, end, term, matched) for each word of ``text``: its index term (``analysis.terms``:
     the same terms as ``text_analyzer``, in one pass; stop words get none), matched if the
     term is one of ``terms`` or, for a name (capitalised, as the ``names`` field indexes
-    names), its key one of ``name_keys``. Words that cannot
-    have one of ``terms`` or of the ``phrases``' terms are not stemmed (``possible_terms``)."""
+    names), its key one of ``name_keys``. Words that cannot have one of ``terms`` or of the
+    ``phrases``' terms are not stemmed (``possible_terms``)."""
     may_become = possible_terms(set(terms).union(*phrases))
     seen: dict[str, tuple[str, bool]] = {}  # words that cannot match are not cached elsewhere
     for match in _WORDS.finditer(text):
