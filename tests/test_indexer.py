@@ -135,6 +135,41 @@ def test_small_changes_never_rewrite_large_segments(tmp_path, monkeypatch):
     assert search(index_dir, "revised").total == 1
 
 
+@pytest.mark.parametrize(
+    ("articles", "merged"),
+    [
+        ([], []),
+        ([5_000] * 9, []),  # nine middling ones: kept
+        ([5_000] * 10, list(range(10))),  # ten: merged
+        ([50_000, 5_000, 1_999, 5_000], [2]),  # small ones always
+        ([1_500, 30_000] + [5_000] * 9, [0]),  # merged, the small ones are still small
+        ([1_500, 1_000, 30_000] + [5_000] * 9, [0, 1, *range(3, 12)]),  # ... now 9 + 1
+        ([20_000] * 30, []),  # large ones never
+        ([19_999] * 10 + [20_000] * 5, list(range(10))),
+    ],
+)
+def test_merge_plan_merges_ten_middling_segments(articles, merged):
+    assert indexer.merge_plan(articles) == merged
+
+
+def test_middling_segments_are_merged_when_they_pile_up(tmp_path, monkeypatch):
+    """Batches make middling segments; the fourth batch's merges the three before it
+    (MERGE_FACTOR 3), and every article stays searchable once."""
+    monkeypatch.setattr(indexer, "BATCH_DOCUMENTS", 30)
+    monkeypatch.setattr(indexer, "SMALL_SEGMENT", 20)
+    monkeypatch.setattr(indexer, "MERGE_FACTOR", 3)
+    monkeypatch.setattr(indexer, "LARGE_SEGMENT", 1_000)
+    folder, index_dir = tmp_path / "articles", tmp_path / "ix"
+    for number in range(120):
+        write_article(folder, f"{number:03d}.txt", f"ARTICLE {number}", f"Pipeline news {number}.")
+    phases: list[str] = []
+    update_index([str(folder)], index_dir, on_phase=phases.append)
+    assert len(list(index_dir.glob("*.pst"))) == 1  # 30 + 30 + 30 merged into the fourth 30
+    assert "merging" in phases
+    assert search(index_dir, "pipeline").total == 120
+    assert search(index_dir, '"pipeline news"').total == 120  # positions merged too
+
+
 def test_runs_report_their_phases_in_order(corpus, tmp_path):
     seen: list[str] = []
     update_index([str(corpus)], tmp_path / "index", on_phase=seen.append)
@@ -144,3 +179,15 @@ def test_runs_report_their_phases_in_order(corpus, tmp_path):
     update_index([str(corpus)], tmp_path / "index", on_phase=again.append)
     assert again == ["reading", "analysing", "writing", "merging", "writing"]
     assert set(seen + again) <= set(indexer.PHASES)
+
+
+def test_each_real_file_is_indexed_once(tmp_path):
+    """A hard link, a symbolic link and a file named again beside its folder are one file."""
+    folder = tmp_path / "articles"
+    write_article(folder, "a.txt", "PIPELINE ONE", "Pipeline news.")
+    write_article(folder, "b.txt", "PIPELINE TWO", "Pipeline news again.")
+    os.link(folder / "a.txt", folder / "hard.txt")
+    (folder / "soft.txt").symlink_to(folder / "b.txt")
+    report = update_index([str(folder), str(folder / "a.txt")], tmp_path / "ix")
+    assert report.new == 2 and report.skipped == []
+    assert search(tmp_path / "ix", "pipeline").total == 2

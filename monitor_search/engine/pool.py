@@ -6,9 +6,11 @@ commit time: a writing process's share of a batch would overflow that limit seve
 spilling and merging would take a large part of indexing time. ``CompactPool`` keeps each
 term's postings in arrays and its encoded values in one byte string (about 16 bytes a posting
 plus its value, and about 500 bytes per distinct term), in the order they arrive, so only the
-distinct terms are sorted at the end. It spills the same way, in Whoosh's run format, when it
-does reach its limit (large batches, merging large segments); Whoosh's merge of the runs is
-then written term by term (``StreamedPostings``) as the held postings are.
+distinct terms are sorted at the end. When it does reach its limit (large batches), it
+spills what it holds to a run file a term at a time (arrays pickled whole), and the runs are
+read back and joined term by term (``merge.MergedPostings``), where Whoosh merges its runs a
+posting at a time. Segments merged into the new one do not pass through it: their postings
+are joined to the pool's the same way when it is written (``merge``).
 
 Whoosh then writes the segment one posting at a time (``FieldWriter.add_postings``: a length
 lookup and a method call per posting). ``write_held`` fills each posting block of the
@@ -24,6 +26,7 @@ from array import array
 from collections.abc import Iterator
 from itertools import groupby
 from operator import itemgetter
+from pickle import HIGHEST_PROTOCOL, dump, load
 
 from whoosh import writing
 from whoosh.codec import base
@@ -32,6 +35,7 @@ from whoosh.formats import Positions
 from whoosh.writing import PostingPool
 
 from monitor_search.engine import plainpositions, plainpostings
+from monitor_search.engine.merge import MergedPostings, in_document_order
 from monitor_search.engine.patches import LENGTH_OF_CODE, length_codes
 
 Posting = tuple  # (fieldname, term bytes, docnum, weight, encoded value or None)
@@ -54,6 +58,15 @@ class CompactPool(PostingPool):
         """Field name -> term bytes -> the term's postings (one dictionary per field: no key
         tuple to build and hash for each posting)."""
         self._unordered: set[tuple[str, bytes]] = set()
+        self._merged: list = []
+        """Segments merged into this one (``merge.SegmentTerms``), their postings read when
+        the segment is written."""
+
+    def merge_later(self, segment_terms) -> None:
+        """Take ``segment_terms``' postings (``merge.SegmentTerms``, numbered above every
+        document added so far) when the segment is written, streamed, not held; the pool
+        closes its reader on ``cleanup``."""
+        self._merged.append(segment_terms)
 
     def add(self, item: Posting) -> None:
         """One posting, as Whoosh's own writer code hands them (merging segments)."""
@@ -90,37 +103,54 @@ class CompactPool(PostingPool):
         return length
 
     def save(self) -> None:
+        """Write what is held to a run file, term by term in term order (each term's
+        postings as arrays and a list, pickled together): merging the runs back costs a
+        little for each term of each run, not Python work for each posting."""
         if self._fields:
             path, handle = self._new_run()
-            self._write_run(handle, self._sorted())
+            with handle:
+                for term, (docnums, weights, values) in self._in_order():
+                    dump((term, docnums, weights, values), handle, HIGHEST_PROTOCOL)
             self._add_run(path)
         self._fields = {}
         self._unordered = set()
         self.currentsize = 0
 
-    def items(self, maxfiles: int = 128) -> Iterator[Posting]:
-        if not self.runs:
-            return self._sorted() if self._unordered else HeldPostings(self)
-        return super().items(maxfiles)  # saves what is held, then merges the runs
+    def items(self, maxfiles: int = 128) -> HeldPostings | MergedPostings:
+        """Every posting, in order: those held, those of the runs spilled before them and
+        those of the segments merged after them, joined term by term."""
+        runs, self.runs = self.runs, []
+        sources = [_RunTerms(self, path) for path in runs]
+        if self._fields or not sources:
+            sources.append(HeldPostings(self))
+        sources.extend(self._merged)
+        return sources[0] if len(sources) == 1 else MergedPostings(sources)
+
+    def cleanup(self) -> None:
+        super().cleanup()
+        merged, self._merged = self._merged, []
+        for segment_terms in merged:
+            segment_terms.reader.close()
 
     def _sorted(self) -> Iterator[Posting]:
         """Every posting held, in the order ``sorted()`` would give the tuples."""
         for (fieldname, tbytes), (docnums, weights, values) in self._in_order():
-            held = zip(docnums, weights, values, strict=True)
-            if (fieldname, tbytes) in self._unordered:
-                held = sorted(held, key=lambda posting: posting[0])
-            for docnum, weight, value in held:
+            for docnum, weight, value in zip(docnums, weights, values, strict=True):
                 yield (fieldname, tbytes, docnum, weight, value)
 
     def _in_order(self):
-        """((fieldname, term bytes), (docnums, weights, values)) in term order."""
+        """((fieldname, term bytes), (docnums, weights, values)) in term order, each term's
+        postings in document order."""
         for fieldname in sorted(self._fields):
             terms = self._fields[fieldname]
             for tbytes in sorted(terms):
                 docnums, weights, values, ends = terms[tbytes]
                 data = bytes(values)
                 cuts = zip([0, *ends[:-1]], ends, strict=True)
-                yield (fieldname, tbytes), (docnums, weights, [data[a:b] for a, b in cuts])
+                postings = (docnums, weights, [data[a:b] for a, b in cuts])
+                if (fieldname, tbytes) in self._unordered:
+                    postings = in_document_order(*postings)
+                yield (fieldname, tbytes), postings
 
 
 class HeldPostings:
@@ -138,13 +168,37 @@ class HeldPostings:
         return self._pool._in_order()
 
 
+class _RunTerms:
+    """The postings of one of a pool's run files, term by term (the file is removed once
+    read)."""
+
+    def __init__(self, pool: CompactPool, path: str):
+        self._pool = pool
+        self._path = path
+
+    def terms(self):
+        handle = self._pool._open_run(self._path)
+        try:
+            while True:
+                try:
+                    term, docnums, weights, values = load(handle)
+                except EOFError:
+                    return
+                yield term, (docnums, weights, values)
+        finally:
+            handle.close()
+            self._pool._remove_run(self._path)
+
+
 class StreamedPostings:
-    """Whoosh's postings in order as an iterator of tuples (its merge of a pool's spilled
-    runs, or ``_sorted``), term by term for ``write_held``: one term's postings in memory at
-    a time."""
+    """Whoosh's postings in order as an iterator of tuples, term by term for
+    ``write_held``: one term's postings in memory at a time."""
 
     def __init__(self, items: Iterator[Posting]):
         self._items = items
+
+    def __iter__(self) -> Iterator[Posting]:
+        return self._items
 
     def terms(self):
         """((fieldname, term bytes), (docnums, weights, values)) in term order."""
@@ -206,7 +260,7 @@ def _add_postings(self: W3FieldWriter, schema, lengths, items) -> None:
         # lengths of several readers (Whoosh's merge of sub-segments): Whoosh's own way
         base.FieldWriter.add_postings(self, schema, lengths, items)
         return
-    if not isinstance(items, HeldPostings):
+    if not isinstance(items, HeldPostings | StreamedPostings | MergedPostings):
         items = StreamedPostings(iter(items))
     write_held(self, schema, lengths, items)
 

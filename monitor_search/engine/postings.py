@@ -181,7 +181,7 @@ def _read_postings(reader, field: str, tbytes: bytes, terminfo: W3TermInfo) -> t
     ids, weights = array("I"), array("f")
     while True:
         matcher._read_weights()
-        ids.extend(_block_ids(matcher))
+        ids.extend(block_ids(matcher))
         weights.extend(matcher._weights)
         if matcher._lastblock:
             return ids, weights
@@ -218,7 +218,7 @@ def _positions_of(reader, field: str, tbytes: bytes, wanted: list[int]):
         end = bisect_right(wanted, matcher._maxid, start)
         if end > start:
             matcher._read_values()
-            value_of = dict(zip(_block_ids(matcher), matcher._values, strict=True))
+            value_of = dict(zip(block_ids(matcher), matcher._values, strict=True))
             found.extend(
                 (docnum, value_of[docnum]) for docnum in wanted[start:end] if docnum in value_of
             )
@@ -234,7 +234,7 @@ def _positions_of(reader, field: str, tbytes: bytes, wanted: list[int]):
     return zip((docnum for docnum, _ in found), decoded, strict=True)
 
 
-def _block_ids(matcher: W3LeafMatcher):
+def block_ids(matcher: W3LeafMatcher):
     """The document numbers of the matcher's current block: ``_read_ids`` with the gaps
     added up in C (Whoosh adds them in a Python generator, posting by posting)."""
     if matcher._data is None:

@@ -31,22 +31,33 @@ from monitor_search.ingest.decode import MAX_FILE_BYTES, UnreadableText, decode_
 from monitor_search.ingest.discover import discover
 from monitor_search.model import Article, IndexReport
 
-BATCH_DOCUMENTS = int(os.environ.get("MSEARCH_COMMIT_EVERY") or 10_000)
+BATCH_DOCUMENTS = int(os.environ.get("MSEARCH_COMMIT_EVERY") or 50_000)
 """Articles written between commits: an interrupted run loses at most this many. Each
-commit synchronises the writing processes, so fewer, larger batches index faster.
+commit synchronises the writing processes, and each writes a segment that queries look in,
+so fewer, larger batches index faster and make faster queries (each writing process's part
+of a full batch makes a segment over LARGE_SEGMENT, never rewritten).
 ``$MSEARCH_COMMIT_EVERY`` changes it (fewer: less lost work, more, smaller segments)."""
 PROCESSES = 2
 PARALLEL_FROM = 500
 """With this many files to (re)index, one writing process per core pays for starting them."""
-WRITER_MB = 256
-"""Postings Whoosh sorts in memory (by its own estimate, split between the writing processes)
-before it spills sorted runs to disk: bounds memory at any corpus size, under 512 MB."""
-BATCH_SECONDS = 120.0
+WRITER_MB = 128
+"""Postings held in memory (by the pool's estimate, split between the writing processes)
+before they are spilled to a run file (``engine.pool``: read back a term at a time, so
+spilling costs little): bounds memory at any corpus size, under 512 MB for all processes."""
+BATCH_SECONDS = 300.0
 """...or this much work, whichever comes first."""
 SMALL_SEGMENT = 2_000
 """Segments with fewer articles are merged into each commit's new segment, so small runs do
-not pile up segments; larger ones are never rewritten. (Whoosh's own policy, MERGE_SMALL,
-rewrites most of a large index to add one file.)"""
+not pile up segments. (Whoosh's own policy, MERGE_SMALL, rewrites most of a large index to
+add one file.)"""
+MERGE_FACTOR = 10
+"""Segments of SMALL_SEGMENT up to MERGE_FACTOR times that many articles are merged once
+MERGE_FACTOR of them have piled up (a run that adds a few thousand files a day would
+otherwise add a segment a day for good, and every query looks in every segment)."""
+LARGE_SEGMENT = SMALL_SEGMENT * MERGE_FACTOR
+"""Segments of this many articles or more are never rewritten: merging costs Python work for
+every posting, about a third of what indexing the articles again would (``benchmarks/RESULTS.md``),
+so large segments are made large from the start, by large batches (BATCH_DOCUMENTS)."""
 
 
 class IndexInterrupted(MsearchError):
@@ -72,8 +83,9 @@ class NothingToIndex(MsearchError):
 
 
 PHASES = ("reading", "analysing", "writing", "merging")
-"""What an index run is doing: finding the files and what the index has of them; reading and
-analysing each file; writing a batch's segment; merging small segments into it."""
+"""What an index run is doing: finding the files, what the index has of them and which are
+unchanged; reading and analysing each new or changed file; writing a batch's segment;
+merging segments into it (``merge_plan``)."""
 
 
 def update_index(
@@ -129,9 +141,16 @@ def _index_files(run, found, report: IndexReport, rebuild: bool, on_start, on_fi
     gone = _gone(known, found)
     for path in gone:
         run.moved_from.setdefault(content_key(known[path]).encode(), []).append(path)
-    run.parallel = available() and _work_ahead(found.files, known) >= PARALLEL_FROM
     on_start(len(found.files))
+    ahead = []
     for path in found.files:
+        if _unchanged(path, known.get(path)):
+            report.unchanged += 1
+            on_file(path)
+        else:
+            ahead.append(path)
+    run.parallel = available() and len(ahead) >= PARALLEL_FROM
+    for path in ahead:
         run.phase("analysing")
         outcome = run.add_file(path, known.get(path))
         if isinstance(outcome, str):
@@ -156,20 +175,21 @@ def _gone(known: dict[str, bytes], found) -> list[str]:
     ]
 
 
-def _work_ahead(files: list[str], known: dict[str, bytes]) -> int:
-    """How many files look new or changed (by size and time, as ``add_file`` will judge)."""
-    ahead = 0
-    for path in files:
-        signature = known.get(path)
-        if signature is None:
-            ahead += 1
-            continue
-        try:
-            st = os.stat(path)
-        except OSError:
-            continue
-        ahead += not signature.startswith(f"{st.st_size}:{st.st_mtime_ns}:".encode())
-    return ahead
+def _unchanged(path: str, signature: bytes | None) -> bool:
+    """Whether the file's size and time are those indexed (as ``add_file`` judges; a file
+    that cannot be read is not, and ``add_file`` reports it)."""
+    if signature is None:
+        return False
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return signature.startswith(_stamp(st))
+
+
+def _stamp(st: os.stat_result) -> bytes:
+    """How a signature starts: the file's size and modification time."""
+    return f"{st.st_size}:{st.st_mtime_ns}:".encode()
 
 
 def _skip(report: IndexReport, on_skip: Callable, path: str, reason: str) -> None:
@@ -213,12 +233,14 @@ class _IndexRun:
 
     def known_signatures(self) -> dict[str, bytes]:
         """Path -> signature of every article in the index."""
+        from monitor_search.engine.columns import live_bytes_values
+
         with self.ix.reader() as reader:
             if reader.doc_count() == 0:
                 return {}
-            paths = reader.column_reader("path")
-            signatures = reader.column_reader("signature")
-            return {paths[doc]: signatures[doc] for doc in reader.all_doc_ids()}
+            paths = live_bytes_values(reader, "path")
+            signatures = live_bytes_values(reader, "signature")
+            return {path.decode("utf-8"): sig for path, sig in zip(paths, signatures, strict=True)}
 
     def add_file(self, path: str, known: bytes | None) -> str | tuple[str, str]:
         """Index one file: the name of the report counter it adds to, or ("skipped", reason)."""
@@ -226,7 +248,7 @@ class _IndexRun:
             st = os.stat(path)
         except OSError as error:
             return ("skipped", error.strerror or str(error))
-        stamp = f"{st.st_size}:{st.st_mtime_ns}:".encode()
+        stamp = _stamp(st)
         if known is not None and known.startswith(stamp):
             return "unchanged"
         if st.st_size > MAX_FILE_BYTES:
@@ -331,13 +353,22 @@ class _IndexRun:
         record_indexed(self.index_dir)  # batch by batch, so an interrupted run shows its work
 
     def _merging(self, writer, segments: list) -> list:
-        """``_merge_small_segments``, in the phase "merging" while it merges (Whoosh merges
-        before it writes the new segment out)."""
-        if any(0 < segment.doc_count_all() < SMALL_SEGMENT for segment in segments):
+        """Whoosh merge policy: the segments ``merge_plan`` chooses are merged into the
+        segment being written (in the phase "merging": Whoosh merges before it writes the
+        new segment out), those with no article left are dropped, the others kept as they
+        are. The segments keep their order."""
+        from whoosh.reading import SegmentReader
+
+        from monitor_search.engine.merge import add_segment
+
+        live = [segment for segment in segments if segment.doc_count() > 0]
+        chosen = set(merge_plan([segment.doc_count() for segment in live]))
+        if chosen:
             self.phase("merging")
-        kept = _merge_small_segments(writer, segments)
+        for number in chosen:
+            add_segment(writer, SegmentReader(writer.storage, writer.schema, live[number]))
         self.phase("writing")
-        return kept
+        return [segment for number, segment in enumerate(live) if number not in chosen]
 
     def cancel(self) -> None:
         """Drop the uncommitted batch. Best effort: an interruption in the middle of a commit
@@ -370,20 +401,16 @@ def _close_files(writer) -> None:
                 handle.close()
 
 
-def _merge_small_segments(writer, segments: list) -> list:
-    """Whoosh merge policy: the segments under SMALL_SEGMENT articles are merged into the
-    segment being written, those with no article left are dropped, and the others are kept
-    as they are."""
-    from whoosh.reading import SegmentReader
-
-    kept = []
-    for segment in segments:
-        if segment.doc_count() == 0:  # every article of it deleted: nothing to carry over
-            continue
-        if segment.doc_count_all() >= SMALL_SEGMENT:
-            kept.append(segment)
-            continue
-        reader = SegmentReader(writer.storage, writer.schema, segment)
-        writer.add_reader(reader)
-        reader.close()
-    return kept
+def merge_plan(articles: list[int]) -> list[int]:
+    """Which of the segments holding ``articles`` articles each to merge into a commit's new
+    segment (their positions, in order): every one under SMALL_SEGMENT articles, and, when
+    MERGE_FACTOR or more are under LARGE_SEGMENT (what the small ones make together counting
+    as one once it reaches SMALL_SEGMENT), all of those."""
+    small = [number for number, count in enumerate(articles) if count < SMALL_SEGMENT]
+    middle = [
+        number for number, count in enumerate(articles) if SMALL_SEGMENT <= count < LARGE_SEGMENT
+    ]
+    merged_small = sum(articles[number] for number in small)
+    if len(middle) + (merged_small >= SMALL_SEGMENT) >= MERGE_FACTOR:
+        return sorted(small + middle)
+    return small
