@@ -260,3 +260,13 @@ def test_a_field_without_postings_leaves_no_run():
     pool.add_field("body", 1, [(b"gas", 1, 1.0, b"")], 1.0, True)
     pool.save()
     assert len(pool.runs) == 1
+
+
+def test_a_pool_that_spilled_once_and_holds_nothing_writes_its_run(tmp_path):
+    """Spilled exactly once, on the last field of the batch: the run is all there is."""
+    pool = CompactPool(FileStorage(str(tmp_path)), None)
+    pool.add(("body", b"gas", 1, 1.0, b"p"))
+    pool.save()
+    held = pool.items()
+    assert list(held) == [("body", b"gas", 1, 1.0, b"p")]
+    assert [term for term, _ in pool.items().terms()] == []  # the run is read once

@@ -380,3 +380,28 @@ def test_keys_from_reads_items_longer_than_a_chunk():
     table = OrderedHashReader.open(storage, "table")
     for start in (b"", b"a00007", b"a00039", b"b"):
         assert list(table.keys_from(start)) == [key for key, _ in items if key >= start]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 400), st.lists(st.integers(0, 50), min_size=1, max_size=6)),
+        min_size=1,
+        max_size=30,
+        unique_by=lambda posting: posting[0],
+    ),
+    st.sets(st.integers(0, 400)),
+)
+def test_keys_among_are_the_wanted_articles_keys(postings, wanted):
+    """``keys_among`` gives exactly the keys of ``keys`` whose article is wanted."""
+    from array import array
+
+    from monitor_search.engine import plainpositions
+
+    postings.sort()
+    docnums = array("I", [docnum for docnum, _ in postings])
+    counts = array("I", [len(gaps) for _, gaps in postings])
+    gaps = [gap for _, posting_gaps in postings for gap in posting_gaps]
+    every = list(plainpositions.keys(docnums, counts, gaps))
+    among = plainpositions.keys_among(docnums, counts, gaps, sorted(wanted))
+    assert among == [key for key in every if key >> plainpositions.KEY_SHIFT in wanted]

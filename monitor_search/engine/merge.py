@@ -6,9 +6,10 @@ them (spilling to disk and merging the runs back, a posting at a time, when they
 memory limit). ``add_segment`` writes the segment's per-document data as Whoosh does and
 keeps the segment open instead: when the new segment is written, ``MergedPostings`` reads
 each term's postings block by block from every merged segment (``SegmentTerms``) and joins
-them, in term order, to the pool's own, one term in memory at a time. The postings, and so
-the segment Whoosh would have written, are the same (``tests/test_merge.py``); the merged
-terms get plain postings and positions (``pool.write_held``) like any other.
+them, in term order, to the pool's own, one term of each source in memory at a time. The
+postings, and so the segment Whoosh would have written, are the same
+(``tests/test_merge.py``); the merged terms get plain postings and positions
+(``pool.write_held``) like any other.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from operator import itemgetter
 
 from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermInfo
 
-from monitor_search.engine.postings import Unsupported, block_ids
+from monitor_search.engine.postings import block_ids
 
 TermPostings = tuple  # ((fieldname, term bytes), (docnums, weights, values))
 
@@ -63,14 +64,10 @@ class SegmentTerms:
     def _postings(self, terms, fieldformat, term, infobytes: bytes) -> tuple | None:
         """(docnums, weights, values) of the term, renumbered; None if none is left."""
         info = W3TermInfo.from_bytes(infobytes)
-        if info.is_inlined():
-            ids, weights, values = info.inlined_postings()
-            ids, weights, values = array("I", ids), array("d", weights), list(values)
-        else:
-            matcher = terms._codec.postings_reader(terms._postfile, info, fieldformat, term=term)
-            if not isinstance(matcher, W3LeafMatcher):
-                raise Unsupported(f"postings stored as {type(matcher).__name__}")
-            ids, weights, values = _blocks(matcher)
+        matcher = terms._codec.postings_reader(terms._postfile, info, fieldformat, term=term)
+        if not isinstance(matcher, W3LeafMatcher):  # inlined: never written by Whoosh 2.7.4
+            raise TypeError(f"cannot merge postings stored as {type(matcher).__name__}")
+        ids, weights, values = _blocks(matcher)
         deleted = self._deleted
         before = bisect_left(deleted, ids[0]) if deleted else 0
         if not deleted or before == bisect_right(deleted, ids[-1]):
@@ -112,8 +109,8 @@ def _blocks(matcher: W3LeafMatcher) -> tuple[array, array, list]:
 class MergedPostings:
     """The postings of several sources (objects with ``terms()``, each in term order and
     numbering its documents above the previous one's), term by term in term order: each
-    term's postings of all sources, one after another. Iterated, it gives Whoosh's posting
-    tuples."""
+    term's postings of all sources, one after another (one term of each source in memory at
+    a time). Iterated, it gives Whoosh's posting tuples."""
 
     def __init__(self, sources: Iterable):
         self._sources = list(sources)

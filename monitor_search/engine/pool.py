@@ -47,7 +47,8 @@ _TERM_BYTES = 500
 
 
 class CompactPool(PostingPool):
-    """A ``PostingPool`` (same interface, same sorted output) that stores postings per term:
+    """A ``PostingPool`` (its interface for a segment writer, the same sorted output; its run
+    files are its own, read by ``items`` alone, all open at once) that stores postings per term:
     document numbers, weights and value end offsets in arrays, the values themselves in
     one ``bytearray``. A posting without a value comes back with ``b""`` (Whoosh writes
     ``None`` and ``b""`` alike)."""
@@ -124,7 +125,9 @@ class CompactPool(PostingPool):
         if self._fields or not sources:
             sources.append(HeldPostings(self))
         sources.extend(self._merged)
-        return sources[0] if len(sources) == 1 else MergedPostings(sources)
+        if len(sources) == 1 and isinstance(sources[0], HeldPostings):
+            return sources[0]
+        return MergedPostings(sources)
 
     def cleanup(self) -> None:
         super().cleanup()
@@ -197,9 +200,6 @@ class StreamedPostings:
     def __init__(self, items: Iterator[Posting]):
         self._items = items
 
-    def __iter__(self) -> Iterator[Posting]:
-        return self._items
-
     def terms(self):
         """((fieldname, term bytes), (docnums, weights, values)) in term order."""
         for term, postings in groupby(self._items, key=itemgetter(0, 1)):
@@ -212,7 +212,7 @@ class StreamedPostings:
 
 
 def write_held(
-    writer: W3FieldWriter, schema, lengths, held: HeldPostings | StreamedPostings
+    writer: W3FieldWriter, schema, lengths, held: HeldPostings | StreamedPostings | MergedPostings
 ) -> None:
     """What ``FieldWriter.add_postings`` writes, a block at a time: each block's ids,
     weights, values and statistics set as ``W3PostingsWriter.add_posting`` would leave them

@@ -28,6 +28,11 @@ its articles in this many is wanted: then the few posting blocks that hold a wan
 article (a block holds 128) cost less."""
 
 
+SOME_WANTED = 4
+"""...and when fewer than one in this many is wanted, only the wanted articles' positions
+are made keys (the phrase then intersects fewer)."""
+
+
 class Unsupported(Exception):
     """The query holds a part this module does not evaluate; Whoosh must."""
 
@@ -142,9 +147,9 @@ class SegmentPostings:
     ) -> tuple[int, Iterable[int]]:
         """(how many, the keys) of the word's (article, position) keys in segment
         ``number`` (``plainpositions.keys``, segment-local numbers): of all its postings when
-        it stores them plainly, else (or when the sorted local ``wanted`` articles are too
-        few to be worth decoding every posting) of the wanted articles alone, from the
-        posting blocks that hold one."""
+        it stores them plainly (only the wanted articles' when they are few of them), else
+        (or when the sorted local ``wanted`` articles are too few to be worth decoding every
+        posting) of the wanted articles alone, from the posting blocks that hold one."""
         tbytes = self.term_bytes(field, word)
         info = self.term_info(number, field, tbytes)
         if info is None:
@@ -154,6 +159,9 @@ class SegmentPostings:
             plain = plainpositions.read(reader._terms._postfile, info)
             ids = None if plain is None else self.arrays(number, field, tbytes)[0]
             if plain is not None and len(ids) == len(plain[0]):
+                if len(wanted) * SOME_WANTED < len(ids):
+                    found = plainpositions.keys_among(ids, *plain, wanted)
+                    return len(found), found
                 return len(plain[1]), plainpositions.keys(ids, *plain)
         found = plainpositions.keys_of(_positions_of(reader, field, tbytes, wanted))
         return len(found), found

@@ -84,8 +84,9 @@ class NothingToIndex(MsearchError):
 
 PHASES = ("reading", "analysing", "writing", "merging")
 """What an index run is doing: finding the files, what the index has of them and which are
-unchanged; reading and analysing each new or changed file; writing a batch's segment;
-merging segments into it (``merge_plan``)."""
+unchanged; reading and analysing each new or changed file; writing a batch's segment (and
+the postings of the segments merged into it); copying the articles of the segments merged
+into it (``merge_plan``)."""
 
 
 def update_index(
@@ -143,8 +144,9 @@ def _index_files(run, found, report: IndexReport, rebuild: bool, on_start, on_fi
         run.moved_from.setdefault(content_key(known[path]).encode(), []).append(path)
     on_start(len(found.files))
     ahead = []
-    for path in found.files:
-        if _unchanged(path, known.get(path)):
+    stamps = map(_stamp, found.sizes, found.mtimes_ns)
+    for path, stamp in zip(found.files, stamps, strict=True):
+        if known.get(path, b"").startswith(stamp):
             report.unchanged += 1
             on_file(path)
         else:
@@ -175,21 +177,9 @@ def _gone(known: dict[str, bytes], found) -> list[str]:
     ]
 
 
-def _unchanged(path: str, signature: bytes | None) -> bool:
-    """Whether the file's size and time are those indexed (as ``add_file`` judges; a file
-    that cannot be read is not, and ``add_file`` reports it)."""
-    if signature is None:
-        return False
-    try:
-        st = os.stat(path)
-    except OSError:
-        return False
-    return signature.startswith(_stamp(st))
-
-
-def _stamp(st: os.stat_result) -> bytes:
+def _stamp(size: int, mtime_ns: int) -> bytes:
     """How a signature starts: the file's size and modification time."""
-    return f"{st.st_size}:{st.st_mtime_ns}:".encode()
+    return f"{size}:{mtime_ns}:".encode()
 
 
 def _skip(report: IndexReport, on_skip: Callable, path: str, reason: str) -> None:
@@ -248,7 +238,7 @@ class _IndexRun:
             st = os.stat(path)
         except OSError as error:
             return ("skipped", error.strerror or str(error))
-        stamp = _stamp(st)
+        stamp = _stamp(st.st_size, st.st_mtime_ns)
         if known is not None and known.startswith(stamp):
             return "unchanged"
         if st.st_size > MAX_FILE_BYTES:
@@ -344,31 +334,37 @@ class _IndexRun:
         writer = self._writer()
         self.writer = None
         self.phase("writing")
-        if self.clear_next_commit:
-            writer.commit(mergetype=CLEAR)
-            self.clear_next_commit = False
-        else:
-            writer.commit(mergetype=self._merging)
+        try:
+            if self.clear_next_commit:
+                writer.commit(mergetype=CLEAR)
+                self.clear_next_commit = False
+            else:
+                writer.commit(mergetype=self._merging)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                writer.pool.cleanup()  # closes the segments being merged, if any
+            raise
         self.pending = 0
         record_indexed(self.index_dir)  # batch by batch, so an interrupted run shows its work
 
     def _merging(self, writer, segments: list) -> list:
         """Whoosh merge policy: the segments ``merge_plan`` chooses are merged into the
-        segment being written (in the phase "merging": Whoosh merges before it writes the
-        new segment out), those with no article left are dropped, the others kept as they
-        are. The segments keep their order."""
+        segment being written, in their order (their articles' stored data copied in the
+        phase "merging", their postings joined to the batch's as the segment is written),
+        those with no article left are dropped, the others kept as they are."""
         from whoosh.reading import SegmentReader
 
         from monitor_search.engine.merge import add_segment
 
         live = [segment for segment in segments if segment.doc_count() > 0]
-        chosen = set(merge_plan([segment.doc_count() for segment in live]))
+        chosen = merge_plan([segment.doc_count() for segment in live])
         if chosen:
             self.phase("merging")
         for number in chosen:
             add_segment(writer, SegmentReader(writer.storage, writer.schema, live[number]))
         self.phase("writing")
-        return [segment for number, segment in enumerate(live) if number not in chosen]
+        merged = set(chosen)
+        return [segment for number, segment in enumerate(live) if number not in merged]
 
     def cancel(self) -> None:
         """Drop the uncommitted batch. Best effort: an interruption in the middle of a commit

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -20,6 +21,10 @@ class Discovery:
     """What a walk found: article files in order, roots walked, problems met on the way."""
 
     files: list[str] = field(default_factory=list)
+    sizes: array = field(default_factory=lambda: array("q"))
+    """Each file's size when it was found (``os.stat``), in the order of ``files``."""
+    mtimes_ns: array = field(default_factory=lambda: array("q"))
+    """Each file's modification time in nanoseconds when it was found."""
     folders: list[str] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
@@ -34,10 +39,10 @@ def discover(paths: list[str]) -> Discovery:
         path = os.path.abspath(given)
         if os.path.isdir(path):
             found.folders.append(path)
-            for file_path, key in _walk(path, seen_dirs, found.problems):
-                _add_file(file_path, key, seen_files, found)
+            for file_path in _walk(path, seen_dirs, found.problems):
+                _add_file(file_path, seen_files, found)
         elif os.path.isfile(path):
-            _add_file(path, None, seen_files, found)
+            _add_file(path, seen_files, found)
         elif os.path.islink(path):
             found.problems.append((path, "broken symbolic link"))
         else:
@@ -45,29 +50,21 @@ def discover(paths: list[str]) -> Discovery:
     return found
 
 
-def _add_file(
-    path: str, key: tuple[int, int] | None, seen: set[tuple[int, int]], found: Discovery
-) -> None:
-    """Add ``path`` unless its (device, inode) ``key`` (its own ``stat``'s if None) was
-    seen."""
-    if key is None:
-        try:
-            st = os.stat(path)
-        except OSError as error:
-            found.problems.append((path, error.strerror or str(error)))
-            return
-        key = (st.st_dev, st.st_ino)
+def _add_file(path: str, seen: set[tuple[int, int]], found: Discovery) -> None:
+    try:
+        st = os.stat(path)
+    except OSError as error:
+        found.problems.append((path, error.strerror or str(error)))
+        return
+    key = (st.st_dev, st.st_ino)
     if key not in seen:
         seen.add(key)
         found.files.append(path)
+        found.sizes.append(st.st_size)
+        found.mtimes_ns.append(st.st_mtime_ns)
 
 
-def _walk(
-    top: str, seen_dirs: set[tuple[int, int]], problems: list
-) -> Iterator[tuple[str, tuple[int, int] | None]]:
-    """(path, (device, inode) or None) of each article file under ``top``: a file that is
-    not a symbolic link lies on its folder's device, and its inode comes with the folder's
-    listing (no ``stat`` per file); a link's file is left to ``_add_file``."""
+def _walk(top: str, seen_dirs: set[tuple[int, int]], problems: list) -> Iterator[str]:
     try:
         st = os.stat(top)
     except OSError as error:
@@ -83,12 +80,10 @@ def _walk(
         problems.append((top, f"cannot read folder: {error.strerror or error}"))
         return
     for entry in children:
-        yield from _visit(entry, st.st_dev, seen_dirs, problems)
+        yield from _visit(entry, seen_dirs, problems)
 
 
-def _visit(
-    entry: os.DirEntry, device: int, seen_dirs: set, problems: list
-) -> Iterator[tuple[str, tuple[int, int] | None]]:
+def _visit(entry: os.DirEntry, seen_dirs: set, problems: list) -> Iterator[str]:
     try:
         is_dir = entry.is_dir(follow_symlinks=True)
         is_file = entry.is_file(follow_symlinks=True)
@@ -99,7 +94,7 @@ def _visit(
         yield from _walk(entry.path, seen_dirs, problems)
     elif is_file:
         if entry.name.lower().endswith(ARTICLE_SUFFIX):
-            yield entry.path, None if entry.is_symlink() else (device, entry.inode())
+            yield entry.path
     elif entry.is_symlink() and entry.name.lower().endswith(ARTICLE_SUFFIX):
         problems.append((entry.path, _link_problem(entry.path)))
 
