@@ -23,7 +23,7 @@ from operator import itemgetter
 
 from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermInfo
 
-from monitor_search.engine.postings import block_ids
+from monitor_search.engine.postings import read_blocks
 
 TermPostings = tuple  # ((fieldname, term bytes), (docnums, weights, values))
 
@@ -67,7 +67,7 @@ class SegmentTerms:
         matcher = terms._codec.postings_reader(terms._postfile, info, fieldformat, term=term)
         if not isinstance(matcher, W3LeafMatcher):  # inlined: never written by Whoosh 2.7.4
             raise TypeError(f"cannot merge postings stored as {type(matcher).__name__}")
-        ids, weights, values = _blocks(matcher)
+        ids, weights, values = read_blocks(matcher, values=True)
         deleted = self._deleted
         before = bisect_left(deleted, ids[0]) if deleted else 0
         if not deleted or before == bisect_right(deleted, ids[-1]):
@@ -80,30 +80,12 @@ class SegmentTerms:
         kept = [at for at, docnum in enumerate(ids) if docnum in docmap]
         if not kept:
             return None
-        return (
-            array("I", [docmap[ids[at]] for at in kept]),
-            array("d", [weights[at] for at in kept]),
-            [values[at] for at in kept],
-        )
+        _, weights, values = _taken(kept, ids, weights, values)
+        return array("I", [docmap[ids[at]] for at in kept]), weights, values
 
 
 def _left_out(count: int, docmap: dict[int, int]) -> list[int]:
     return [docnum for docnum in range(count) if docnum not in docmap]
-
-
-def _blocks(matcher: W3LeafMatcher) -> tuple[array, array, list]:
-    """Every posting of a term stored in Whoosh's blocks: (ids, weights, values); the
-    weights as Whoosh stores them, in 4 bytes."""
-    ids, weights, values = array("I"), array("f"), []
-    while True:
-        matcher._read_weights()
-        matcher._read_values()
-        ids.extend(block_ids(matcher))
-        weights.extend(matcher._weights)
-        values.extend(matcher._values)
-        if matcher._lastblock:
-            return ids, weights, values
-        matcher._goto(matcher._nextoffset)
 
 
 class MergedPostings:
@@ -148,11 +130,15 @@ def _joined(parts: list[tuple]) -> tuple[array, array, list]:
 
 def in_document_order(docnums: array, weights: array, values: list) -> tuple[array, array, list]:
     """One term's postings sorted by document number (a stable sort)."""
-    order = sorted(range(len(docnums)), key=docnums.__getitem__)
+    return _taken(sorted(range(len(docnums)), key=docnums.__getitem__), docnums, weights, values)
+
+
+def _taken(places: list[int], docnums, weights, values) -> tuple[array, array, list]:
+    """The postings at ``places``, in that order."""
     return (
-        array("I", [docnums[at] for at in order]),
-        array("d", [weights[at] for at in order]),
-        [values[at] for at in order],
+        array("I", [docnums[at] for at in places]),
+        array("d", [weights[at] for at in places]),
+        [values[at] for at in places],
     )
 
 

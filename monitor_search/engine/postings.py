@@ -186,13 +186,23 @@ def _read_postings(reader, field: str, tbytes: bytes, terminfo: W3TermInfo) -> t
     )
     if not isinstance(matcher, W3LeafMatcher):
         raise Unsupported(f"postings stored as {type(matcher).__name__}")
-    ids, weights = array("I"), array("f")
+    ids, weights, _ = read_blocks(matcher)
+    return ids, weights
+
+
+def read_blocks(matcher: W3LeafMatcher, *, values: bool = False) -> tuple[array, array, list]:
+    """(ids, weights, values) of every posting block of the matcher's term, the weights as
+    Whoosh stores them (4 bytes); the values only if asked for (else an empty list)."""
+    ids, weights, found_values = array("I"), array("f"), []
     while True:
         matcher._read_weights()
         ids.extend(block_ids(matcher))
         weights.extend(matcher._weights)
+        if values:
+            matcher._read_values()
+            found_values.extend(matcher._values)
         if matcher._lastblock:
-            return ids, weights
+            return ids, weights, found_values
         matcher._goto(matcher._nextoffset)
 
 
