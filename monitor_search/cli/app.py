@@ -151,9 +151,9 @@ def index(
     signal.signal(signal.SIGINT, _interrupt)
     sys.unraisablehook = _unraisable
 
-    def advance(path: str) -> None:
+    def advance(count: int) -> None:
         _stop_if_interrupted()
-        progress.advance(path)
+        progress.advance(count)
 
     try:
         with IndexProgress(enabled=not quiet and sys.stderr.isatty()) as progress:
@@ -167,7 +167,7 @@ def index(
                 ),
                 on_start=progress.start,
                 on_phase=progress.phase,
-                on_file=advance,
+                on_done=advance,
                 on_skip=lambda path, reason: progress.note(f"msearch: skipped {path}: {reason}"),
             )
     except Exception:

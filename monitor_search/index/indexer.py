@@ -12,9 +12,11 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import operator
 import os
 import time
 from collections.abc import Callable
+from itertools import compress, repeat
 from pathlib import Path
 
 from monitor_search.engine.parallel import ParallelWriter, available
@@ -59,6 +61,9 @@ LARGE_SEGMENT = SMALL_SEGMENT * MERGE_FACTOR
 every posting, about a third of what indexing the articles again would (``benchmarks/RESULTS.md``),
 so large segments are made large from the start, by large batches (BATCH_DOCUMENTS)."""
 
+STAMP = b"%d:%d:"
+"""A file's size and modification time in nanoseconds, the start of its signature."""
+
 
 class IndexInterrupted(MsearchError):
     """Ctrl-C during an index run; what was committed before stays in the index."""
@@ -97,15 +102,16 @@ def update_index(
     wait_seconds: float = 60.0,
     on_wait: Callable[[], None] = lambda: None,
     on_start: Callable[[int], None] = lambda total: None,
-    on_file: Callable[[str], None] = lambda path: None,
+    on_done: Callable[[int], None] = lambda count: None,
     on_skip: Callable[[str, str], None] = lambda path, reason: None,
     on_phase: Callable[[str], None] = lambda phase: None,
 ) -> IndexReport:
     """Index the article files under ``paths`` into ``index_dir`` and report what changed.
 
     The callbacks let a front end show progress: ``on_start(number_of_files)``, then
-    ``on_file(path)`` after each file, ``on_skip(path, reason)`` for each file left out, and
-    ``on_phase(name)`` as the work moves from one of ``PHASES`` to another.
+    ``on_done(count)`` as ``count`` more files are dealt with (the unchanged all at once),
+    ``on_skip(path, reason)`` for each file left out, and ``on_phase(name)`` as the work
+    moves from one of ``PHASES`` to another.
     """
     index_dir = Path(index_dir)
     started = time.monotonic()
@@ -123,7 +129,7 @@ def update_index(
         ) as (ix, fresh):
             run = _IndexRun(ix, index_dir, clear_first=rebuild and not fresh, on_phase=on_phase)
             try:
-                _index_files(run, found, report, rebuild, on_start, on_file, on_skip)
+                _index_files(run, found, report, rebuild, on_start, on_done, on_skip)
             except BaseException:
                 run.cancel()
                 raise
@@ -137,20 +143,15 @@ def update_index(
     return report
 
 
-def _index_files(run, found, report: IndexReport, rebuild: bool, on_start, on_file, on_skip):
+def _index_files(run, found, report: IndexReport, rebuild: bool, on_start, on_done, on_skip):
     known = {} if rebuild else run.known_signatures()
     gone = _gone(known, found)
     for path in gone:
         run.moved_from.setdefault(content_key(known[path]).encode(), []).append(path)
     on_start(len(found.files))
-    ahead = []
-    stamps = map(_stamp, found.sizes, found.mtimes_ns)
-    for path, stamp in zip(found.files, stamps, strict=True):
-        if known.get(path, b"").startswith(stamp):
-            report.unchanged += 1
-            on_file(path)
-        else:
-            ahead.append(path)
+    ahead = _changed(known, found)
+    report.unchanged = len(found.files) - len(ahead)
+    on_done(report.unchanged)
     run.parallel = available() and len(ahead) >= PARALLEL_FROM
     for path in ahead:
         run.phase("analysing")
@@ -159,27 +160,39 @@ def _index_files(run, found, report: IndexReport, rebuild: bool, on_start, on_fi
             setattr(report, outcome, getattr(report, outcome) + 1)
         else:
             _skip(report, on_skip, path, outcome[1])
-        on_file(path)
+        on_done(1)
     run.remove(gone)
     report.removed = len(gone) - report.moved
     run.commit()
     record_indexed(run.index_dir)
 
 
+def _changed(known: dict[str, bytes], found) -> list[str]:
+    """The files found whose size or modification time differ from what the index recorded
+    (or that it does not hold), in the order found. (One pass of C loops: an archive of a
+    million unchanged files is checked in a fraction of a second.)"""
+    stamps = map(STAMP.__mod__, zip(found.sizes, found.mtimes_ns, strict=True))
+    recorded = map(known.get, found.files, repeat(b""))
+    unchanged = map(bytes.startswith, recorded, stamps)
+    return list(compress(found.files, map(operator.not_, unchanged)))
+
+
 def _gone(known: dict[str, bytes], found) -> list[str]:
     """Indexed files that are no more: gone from a folder just walked, or from the disk."""
-    seen = set(found.files)
+    unseen = known.keys() - set(found.files)
+    if not unseen:
+        return []
     walked = tuple(os.path.join(folder, "") for folder in found.folders)
     return [
         path
         for path in known
-        if path not in seen and (path.startswith(walked) or not os.path.exists(path))
+        if path in unseen and (path.startswith(walked) or not os.path.exists(path))
     ]
 
 
 def _stamp(size: int, mtime_ns: int) -> bytes:
     """How a signature starts: the file's size and modification time."""
-    return f"{size}:{mtime_ns}:".encode()
+    return STAMP % (size, mtime_ns)
 
 
 def _skip(report: IndexReport, on_skip: Callable, path: str, reason: str) -> None:
@@ -230,7 +243,7 @@ class _IndexRun:
                 return {}
             paths = live_bytes_values(reader, "path")
             signatures = live_bytes_values(reader, "signature")
-            return {path.decode("utf-8"): sig for path, sig in zip(paths, signatures, strict=True)}
+            return dict(zip(map(bytes.decode, paths), signatures, strict=True))
 
     def add_file(self, path: str, known: bytes | None) -> str | tuple[str, str]:
         """Index one file: the name of the report counter it adds to, or ("skipped", reason)."""

@@ -12,6 +12,7 @@ import os
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 ARTICLE_SUFFIX = ".txt"
 
@@ -39,10 +40,12 @@ def discover(paths: list[str]) -> Discovery:
         path = os.path.abspath(given)
         if os.path.isdir(path):
             found.folders.append(path)
-            for file_path in _walk(path, seen_dirs, found.problems):
-                _add_file(file_path, seen_files, found)
+            _walk(path, seen_dirs, seen_files, found)
         elif os.path.isfile(path):
-            _add_file(path, seen_files, found)
+            try:
+                _add_file(path, os.stat(path), seen_files, found)
+            except OSError as error:
+                found.problems.append((path, error.strerror or str(error)))
         elif os.path.islink(path):
             found.problems.append((path, "broken symbolic link"))
         else:
@@ -50,12 +53,8 @@ def discover(paths: list[str]) -> Discovery:
     return found
 
 
-def _add_file(path: str, seen: set[tuple[int, int]], found: Discovery) -> None:
-    try:
-        st = os.stat(path)
-    except OSError as error:
-        found.problems.append((path, error.strerror or str(error)))
-        return
+def _add_file(path: str, st: os.stat_result, seen: set[tuple[int, int]], found: Discovery):
+    """Add the file at ``path`` to what was found, unless it was found before (a link)."""
     key = (st.st_dev, st.st_ino)
     if key not in seen:
         seen.add(key)
@@ -64,39 +63,75 @@ def _add_file(path: str, seen: set[tuple[int, int]], found: Discovery) -> None:
         found.mtimes_ns.append(st.st_mtime_ns)
 
 
-def _walk(top: str, seen_dirs: set[tuple[int, int]], problems: list) -> Iterator[str]:
+def _walk(top: str, seen_dirs: set, seen_files: set, found: Discovery) -> None:
+    """Add the article files under the folder ``top``, depth first, each folder's entries in
+    name order (a subfolder's files where its name sorts)."""
+    pending: list[tuple[str, Iterator[os.DirEntry], int | None]] = []
     try:
-        st = os.stat(top)
+        _enter(top, seen_dirs, found.problems, pending)
+        while pending:
+            prefix, entries, descriptor = pending[-1]
+            for entry in entries:
+                path = prefix + entry.name
+                try:
+                    if entry.is_dir(follow_symlinks=True):
+                        if _enter(path, seen_dirs, found.problems, pending):
+                            break
+                        continue
+                    is_file = entry.is_file(follow_symlinks=True)
+                except OSError as error:
+                    found.problems.append((path, _reason(error)))
+                    continue
+                if not entry.name.lower().endswith(ARTICLE_SUFFIX):
+                    continue
+                if is_file:
+                    try:
+                        if descriptor is None:
+                            st = os.stat(path)
+                        else:  # the name alone: the kernel need not walk the whole path
+                            st = os.stat(entry.name, dir_fd=descriptor)
+                        _add_file(path, st, seen_files, found)
+                    except OSError as error:
+                        found.problems.append((path, error.strerror or str(error)))
+                elif entry.is_symlink():
+                    found.problems.append((path, _link_problem(path)))
+            else:
+                _leave(pending.pop())
+    finally:
+        for folder in pending:
+            _leave(folder)
+
+
+def _enter(path: str, seen_dirs: set, problems: list, pending: list) -> bool:
+    """Put the folder ``path``'s entries, in name order, on top of ``pending``, unless it
+    was walked before (through a link) or cannot be read; with an open descriptor of the
+    folder where the system allows (names are looked up in it, not whole paths)."""
+    try:
+        st = os.stat(path)
     except OSError as error:
-        problems.append((top, error.strerror or str(error)))
-        return
+        problems.append((path, error.strerror or str(error)))
+        return False
     if (st.st_dev, st.st_ino) in seen_dirs:
-        return
+        return False
     seen_dirs.add((st.st_dev, st.st_ino))
+    descriptor = None
     try:
-        with os.scandir(top) as entries:
-            children = sorted(entries, key=lambda entry: entry.name)
+        if os.scandir in os.supports_fd:
+            descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        with os.scandir(path if descriptor is None else descriptor) as listing:
+            entries = sorted(listing, key=attrgetter("name"))
     except OSError as error:
-        problems.append((top, f"cannot read folder: {error.strerror or error}"))
-        return
-    for entry in children:
-        yield from _visit(entry, seen_dirs, problems)
+        if descriptor is not None:
+            os.close(descriptor)
+        problems.append((path, f"cannot read folder: {error.strerror or error}"))
+        return False
+    pending.append((os.path.join(path, ""), iter(entries), descriptor))
+    return True
 
 
-def _visit(entry: os.DirEntry, seen_dirs: set, problems: list) -> Iterator[str]:
-    try:
-        is_dir = entry.is_dir(follow_symlinks=True)
-        is_file = entry.is_file(follow_symlinks=True)
-    except OSError as error:
-        problems.append((entry.path, _reason(error)))
-        return
-    if is_dir:
-        yield from _walk(entry.path, seen_dirs, problems)
-    elif is_file:
-        if entry.name.lower().endswith(ARTICLE_SUFFIX):
-            yield entry.path
-    elif entry.is_symlink() and entry.name.lower().endswith(ARTICLE_SUFFIX):
-        problems.append((entry.path, _link_problem(entry.path)))
+def _leave(folder: tuple[str, Iterator[os.DirEntry], int | None]) -> None:
+    if folder[2] is not None:
+        os.close(folder[2])
 
 
 def _link_problem(path: str) -> str:

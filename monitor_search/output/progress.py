@@ -72,9 +72,10 @@ class IndexProgress:
         else:
             self._progress.update(self._task, total=total)
 
-    def advance(self, path: str) -> None:
+    def advance(self, count: int) -> None:
+        """Count ``count`` more files as done."""
         if self._progress is not None and self._task is not None:
-            self._progress.advance(self._task)
+            self._progress.advance(self._task, count)
             now = time.monotonic()
             if now - self._shown >= REFRESH_SECONDS:
                 self._shown = now
