@@ -112,6 +112,18 @@ def test_no_suggestion_for_known_words_or_hopeless_ones(archive):
     assert search(archive, "xqzvvkwy").suggestion is None
 
 
+@pytest.mark.parametrize("query", ["Abkhazi*", "Abkhazi* pipeline", "Abkhaz?a", "Shevardn*"])
+def test_no_suggestion_for_the_parts_of_a_wildcard(archive, query, monkeypatch):
+    """``Abkhazi`` in ``Abkhazi*`` is no word of its own, mistyped or not (asked even
+    when the query finds plenty)."""
+    monkeypatch.setattr("monitor_search.search.searcher.FEW_MATCHES", 10**9)
+    assert search(archive, query).suggestion is None
+
+
+def test_a_question_mark_ending_a_word_still_gets_a_suggestion(archive):
+    assert search(archive, "what of Shevardnadse?").suggestion == "what of Shevardnadze?"
+
+
 def test_no_suggestion_when_the_query_finds_plenty(archive, monkeypatch):
     """Only a query that finds little asks for a correction (issue 6)."""
     found = search(archive, "Shevardnadse pipeline")

@@ -20,7 +20,7 @@ from monitor_search.engine.postings import doc_frequency
 from monitor_search.index.indexer import update_index
 from monitor_search.index.schema import TITLE_BOOST
 from monitor_search.index.store import open_for_reading
-from monitor_search.search import evaluation
+from monitor_search.search import evaluation, patterns
 from monitor_search.search import searcher as search
 from monitor_search.search.query import build_query
 from monitor_search.search.scoring import WEIGHTING, _Articles
@@ -131,6 +131,49 @@ def test_a_term_and_not_scores_only_the_articles_it_keeps(
     assert looked_up == ([kept] if few_kept else [])
 
 
+@pytest.mark.parametrize(
+    ("pattern", "kind"),
+    [("k", wq.Prefix), ("ki", wq.Prefix), ("s", wq.Prefix), ("pipelin", wq.Prefix),
+     ("ga", wq.Prefix), ("k?ev", wq.Wildcard), ("s*dz", wq.Wildcard), ("*a", wq.Wildcard),
+     ("absent", wq.Prefix), ("gas", wq.Prefix)],
+)  # fmt: skip
+def test_wildcards_written_out_score_as_whooshs(word_index, monkeypatch, pattern, kind):
+    """Whoosh's matcher for ``k*`` in an archive of over 5,000 articles (its binary tree of
+    unions: below, it gives every match the same score) scores the OR of the words it fits,
+    which the postings then answer."""
+    monkeypatch.setattr(wq.Or, "matcher_type", wq.Or.DEFAULT_MATCHER)
+    query = wq.Or([kind("title", pattern), kind("body", pattern)])
+    with open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher:
+        written = patterns.expanded(query, searcher.reader())
+        expected = {hit.docnum: hit.score for hit in searcher.search(query, limit=None)}
+        assert evaluation.supports(written, searcher)
+        if not expected:  # fits no word
+            assert written == wq.Or([wq.Term("title", pattern), wq.Term("body", pattern)])
+        _same(evaluation.WordScorer(searcher).evaluate(written), expected)
+
+
+def test_a_boosted_wildcard_is_a_boosted_or_of_its_words(word_index):
+    """As Whoosh's matcher joins them: one word alone is that word's own term, unboosted."""
+    with open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher:
+        reader = searcher.reader()
+        fitting = [text.decode() for _, text in wq.Prefix("body", "s").expanded_terms(reader)]
+        assert len(fitting) > 1
+        written = patterns.expanded(wq.Prefix("body", "s", boost=2.0), reader)
+        assert written == wq.Or([wq.Term("body", word) for word in fitting], boost=2.0)
+        single = patterns.expanded(wq.Prefix("body", "pipelin", boost=2.0), reader)
+        assert single == wq.Term("body", "pipelin")
+
+
+def test_a_wildcard_of_too_many_words_is_left_to_whoosh(word_index, monkeypatch):
+    with open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher:
+        reader = searcher.reader()
+        fitting = len(list(wq.Prefix("body", "s").expanded_terms(reader)))
+        monkeypatch.setattr(patterns, "MAX_WORDS", fitting)
+        assert patterns.expanded(wq.Prefix("body", "s"), reader) == wq.Prefix("body", "s")
+        monkeypatch.setattr(patterns, "MAX_WORDS", fitting + 1)
+        assert type(patterns.expanded(wq.Prefix("body", "s"), reader)) is wq.Or
+
+
 def test_every_and_filters(word_index, stock_whoosh):
     with open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher:
         scorer = evaluation.WordScorer(searcher)
@@ -171,7 +214,8 @@ def test_score_from_counts_equals_the_postings(word_index):
 @pytest.mark.parametrize(
     "text",
     ["gas pipeline", "Kiev treaty army", "gas AND NOT russia", "security OR election", "*",
-     '"gas pipeline"', '"the army said"', '"security treaty" OR "election border"'],
+     '"gas pipeline"', '"the army said"', '"security treaty" OR "election border"',
+     "pipelin* kiev", "se* NOT treaty", "k?ev OR ba*", "sa* OR ki*"],
 )  # fmt: skip
 def test_tiers_equal_whooshs_path(word_index, monkeypatch, text):
     """The same hits, scores and counts whether the words are scored from the postings or

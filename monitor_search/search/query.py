@@ -31,6 +31,7 @@ from monitor_search.index.schema import (
     date_number,
 )
 from monitor_search.model import Filters
+from monitor_search.search.patterns import expanded
 
 MAX_QUERY_CHARS = 2000
 """Longer input is cut: no real query is that long, and it bounds parsing time."""
@@ -129,14 +130,19 @@ def _check_fields(text: str) -> None:
 
 
 def _varied(ranking: Ranking, text: str, reader) -> Ranking:
+    """With the index's ``reader``: names with their other spellings, and wildcards as the
+    words they fit (``patterns``)."""
     if reader is None:
         return ranking
-    all_words, wanted = ranking.all_words, {}
+    wanted: dict = {}
+
+    def varied(query: wq.Query) -> wq.Query:
+        return _with_name_variants(expanded(query, reader), text, reader, wanted)
+
+    all_words = ranking.all_words
     return Ranking(
-        any_words=_with_name_variants(ranking.any_words, text, reader, wanted),
-        all_words=None
-        if all_words is None
-        else _with_name_variants(all_words, text, reader, wanted),
+        any_words=varied(ranking.any_words),
+        all_words=None if all_words is None else varied(all_words),
     )
 
 

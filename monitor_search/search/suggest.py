@@ -15,6 +15,8 @@ from monitor_search.engine.postings import terms_with_prefix
 from monitor_search.search.query import FIELD_PREFIXES, OPERATORS
 
 _WORD = re.compile(r"\w+")
+_WILDCARD_MARK = re.compile(r"\w\?\w")
+"""A ``?`` inside a word stands for one letter (at the end of one, it ends a question)."""
 _FIELDS = ("title", "body")
 
 
@@ -43,9 +45,13 @@ def suggest(searcher, text: str) -> str | None:
 def _is_syntax(text: str, match: re.Match) -> bool:
     word = match.group(0)
     follows = text[match.end() : match.end() + 1]
+    precedes = text[match.start() - 1 : match.start()]
     return (
         word in OPERATORS
         or follows == "~"  # a fuzzy word already finds its near spellings
+        or "*" in (follows, precedes)  # part of a wildcard: not a word of its own
+        or _WILDCARD_MARK.match(text, match.end() - 1) is not None
+        or _WILDCARD_MARK.match(text, max(match.start() - 2, 0)) is not None
         or (follows == ":" and word.lower() in FIELD_PREFIXES)
     )
 
