@@ -89,19 +89,49 @@ class ChildRun:
     tree_rss_mb: float | None = None
     """Peak of the summed RSS of the command and all its descendants, sampled every 0.1 s
     (a parallel writer's processes add up; the probe above sees only the largest)."""
+    tree_anon_mb: float | None = None
+    """Peak of the summed anonymous memory (heaps) alone, file-backed pages left out."""
+    tree_at_peak: tuple[ProcessMemory, ...] = ()
+    """Each process's memory when the summed RSS peaked."""
+
+
+@dataclass(frozen=True)
+class ProcessMemory:
+    """One process's resident memory, from /proc/PID/status: anonymous pages (its own heap,
+    counted again in each forked child until written), file-backed pages (mapped files such
+    as index segments: page cache, shared between the processes that map them) and shared
+    memory."""
+
+    pid: int
+    command: str
+    anon_kb: int
+    file_kb: int
+    shmem_kb: int
+
+    @property
+    def rss_kb(self) -> int:
+        return self.anon_kb + self.file_kb + self.shmem_kb
 
 
 class TreeSampler(threading.Thread):
-    """Samples the total RSS of a process and its descendants from /proc until stopped."""
+    """Samples the RSS of a process and its descendants from /proc until stopped: the peak
+    of their sum, the processes' memory at that peak, and the peak of their anonymous
+    memory alone."""
 
     def __init__(self, root: int, interval: float = 0.1):
         super().__init__(daemon=True)
-        self.root, self.interval, self.peak_kb = root, interval, 0
+        self.root, self.interval = root, interval
+        self.peak_kb = self.peak_anon_kb = 0
+        self.at_peak: tuple[ProcessMemory, ...] = ()
         self.done = threading.Event()
 
     def run(self) -> None:
         while not self.done.wait(self.interval):
-            self.peak_kb = max(self.peak_kb, _tree_rss_kb(self.root))
+            members = _tree_memory(self.root)
+            total = sum(member.rss_kb for member in members)
+            if total > self.peak_kb:
+                self.peak_kb, self.at_peak = total, members
+            self.peak_anon_kb = max(self.peak_anon_kb, sum(m.anon_kb for m in members))
 
     def stop(self) -> float:
         self.done.set()
@@ -109,9 +139,9 @@ class TreeSampler(threading.Thread):
         return self.peak_kb / 1024
 
 
-def _tree_rss_kb(root: int) -> int:
+def _tree_memory(root: int) -> tuple[ProcessMemory, ...]:
+    """The memory of ``root`` and of every process descended from it."""
     parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
@@ -120,9 +150,7 @@ def _tree_rss_kb(root: int) -> int:
                 fields = handle.read().rsplit(b")", 1)[1].split()
         except OSError:
             continue
-        pid = int(entry.name)
-        parents[pid] = int(fields[1])
-        rss[pid] = int(fields[21]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+        parents[int(entry.name)] = int(fields[1])
     members = {root}
     grew = True
     while grew:
@@ -131,7 +159,24 @@ def _tree_rss_kb(root: int) -> int:
             if parent in members and pid not in members:
                 members.add(pid)
                 grew = True
-    return sum(rss.get(pid, 0) for pid in members)
+    found = (_process_memory(pid) for pid in sorted(members))
+    return tuple(memory for memory in found if memory is not None)
+
+
+def _process_memory(pid: int) -> ProcessMemory | None:
+    """``pid``'s memory, or None if it has exited."""
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            status = dict(line.split(":", 1) for line in handle if ":" in line)
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            command = handle.read().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        return None
+
+    def kb(key: str) -> int:
+        return int(status.get(key, "0 kB").split()[0])
+
+    return ProcessMemory(pid, command[:120], kb("RssAnon"), kb("RssFile"), kb("RssShmem"))
 
 
 GNU_TIME = "/usr/bin/time"
@@ -185,12 +230,14 @@ def run_child(
         returncode = child.wait()
         seconds = time.perf_counter() - started
         tree_mb = sampler.stop() if sampler else None
+        tree_anon_mb = sampler.peak_anon_kb / 1024 if sampler else None
+        at_peak = sampler.at_peak if sampler else ()
         errors.seek(0)
         message = errors.read().decode(errors="replace").strip()[-2000:]
         if returncode != 0 and not (accept_nothing_found and returncode == 1 and not message):
             raise RuntimeError(f"{' '.join(command)} exited {returncode}: {message}")
         peak_kb = int(Path(rss_file.name).read_text().split()[-1])
-    return ChildRun(seconds, peak_kb / 1024, output, tree_mb)
+    return ChildRun(seconds, peak_kb / 1024, output, tree_mb, tree_anon_mb, at_peak)
 
 
 def median(values: Sequence[float]) -> float:

@@ -34,8 +34,8 @@ class Discovery:
 def discover(paths: list[str]) -> Discovery:
     """Absolute paths of article files under ``paths``, each real file once."""
     found = Discovery()
-    seen_files: set[tuple[int, int]] = set()
-    seen_dirs: set[tuple[int, int]] = set()
+    seen_files: set[int] = set()
+    seen_dirs: set[int] = set()
     for given in paths:
         path = os.path.abspath(given)
         if os.path.isdir(path):
@@ -53,14 +53,20 @@ def discover(paths: list[str]) -> Discovery:
     return found
 
 
-def _add_file(path: str, st: os.stat_result, seen: set[tuple[int, int]], found: Discovery):
+def _add_file(path: str, st: os.stat_result, seen: set[int], found: Discovery):
     """Add the file at ``path`` to what was found, unless it was found before (a link)."""
-    key = (st.st_dev, st.st_ino)
+    key = _identity(st)
     if key not in seen:
         seen.add(key)
         found.files.append(path)
         found.sizes.append(st.st_size)
         found.mtimes_ns.append(st.st_mtime_ns)
+
+
+def _identity(st: os.stat_result) -> int:
+    """The file's device and inode as one number: a million of them take a third of the
+    memory of (device, inode) pairs."""
+    return st.st_dev << 64 | st.st_ino
 
 
 def _walk(top: str, seen_dirs: set, seen_files: set, found: Discovery) -> None:
@@ -111,9 +117,9 @@ def _enter(path: str, seen_dirs: set, problems: list, pending: list) -> bool:
     except OSError as error:
         problems.append((path, error.strerror or str(error)))
         return False
-    if (st.st_dev, st.st_ino) in seen_dirs:
+    if _identity(st) in seen_dirs:
         return False
-    seen_dirs.add((st.st_dev, st.st_ino))
+    seen_dirs.add(_identity(st))
     descriptor = None
     try:
         if os.scandir in os.supports_fd:
