@@ -81,21 +81,6 @@ GOALS = {
 
 
 @dataclass(frozen=True)
-class ChildRun:
-    seconds: float
-    peak_rss_mb: float
-    """Of the largest single process (the command, or one of the children it waited for)."""
-    output: bytes
-    tree_rss_mb: float | None = None
-    """Peak of the summed RSS of the command and all its descendants, sampled every 0.1 s
-    (a parallel writer's processes add up; the probe above sees only the largest)."""
-    tree_anon_mb: float | None = None
-    """Peak of the summed anonymous memory (heaps) alone, file-backed pages left out."""
-    tree_at_peak: tuple[ProcessMemory, ...] = ()
-    """Each process's memory when the summed RSS peaked."""
-
-
-@dataclass(frozen=True)
 class ProcessMemory:
     """One process's resident memory, from /proc/PID/status: anonymous pages (its own heap,
     counted again in each forked child until written), file-backed pages (mapped files such
@@ -111,6 +96,21 @@ class ProcessMemory:
     @property
     def rss_kb(self) -> int:
         return self.anon_kb + self.file_kb + self.shmem_kb
+
+
+@dataclass(frozen=True)
+class ChildRun:
+    seconds: float
+    peak_rss_mb: float
+    """Of the largest single process (the command, or one of the children it waited for)."""
+    output: bytes
+    tree_rss_mb: float | None = None
+    """Peak of the summed RSS of the command and all its descendants, sampled every 0.1 s
+    (a parallel writer's processes add up; the probe above sees only the largest)."""
+    tree_anon_mb: float | None = None
+    """Peak of the summed anonymous memory (heaps) alone, file-backed pages left out."""
+    tree_at_peak: tuple[ProcessMemory, ...] = ()
+    """Each process's memory when the summed RSS peaked."""
 
 
 class TreeSampler(threading.Thread):

@@ -117,9 +117,10 @@ def _enter(path: str, seen_dirs: set, problems: list, pending: list) -> bool:
     except OSError as error:
         problems.append((path, error.strerror or str(error)))
         return False
-    if _identity(st) in seen_dirs:
+    identity = _identity(st)
+    if identity in seen_dirs:
         return False
-    seen_dirs.add(_identity(st))
+    seen_dirs.add(identity)
     descriptor = None
     try:
         if os.scandir in os.supports_fd:

@@ -15,8 +15,8 @@ from __future__ import annotations
 from whoosh import query as wq
 
 MAX_WORDS = wq.Or.TOO_MANY_CLAUSES
-"""A pattern fitting this many words or more is left to Whoosh: it joins them otherwise
-(its array matcher), and scoring thousands of words is no cheaper written out."""
+"""A pattern fitting this many words or more is left to Whoosh: past this many, its OR
+joins them with another matcher (its array matcher), whose scores this does not follow."""
 
 
 def expanded(query: wq.Query, reader) -> wq.Query:
@@ -35,12 +35,13 @@ def _words_of(pattern: wq.Prefix | wq.Wildcard, reader) -> wq.Query:
     prefix would fit it, and no indexed word has a ``*`` or ``?``)."""
     if pattern.text in ("", "*"):
         return pattern
-    words: list[str] = []
+    field = pattern.fieldname
+    from_bytes = reader.schema[field].from_bytes
+    words = []
     for _, btext in pattern.expanded_terms(reader):
-        words.append(btext.decode("utf-8") if isinstance(btext, bytes) else btext)
+        words.append(from_bytes(btext))
         if len(words) >= MAX_WORDS:
             return pattern
-    field = pattern.fieldname
     if not words:
         return wq.Term(field, pattern.text)
     if len(words) == 1:
