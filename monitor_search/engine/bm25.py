@@ -22,7 +22,7 @@ class TermScores:
     def __init__(self, searcher, postings: SegmentPostings):
         self._searcher = searcher
         self._postings = postings
-        self._factor = searcher.weighting.K1 + 1
+        self.factor = searcher.weighting.K1 + 1
         self._norms: dict[str, list] = {}
         self._parts: dict[tuple[str, bool], list[float]] = {}
         self._scores: dict[tuple[str, str], Scores] = {}
@@ -40,7 +40,7 @@ class TermScores:
         held = list(self._held(field, tbytes))
         scores: Scores = {}
         if held:
-            idf, factor = self._searcher.idf(field, tbytes), self._factor
+            idf, factor = self._searcher.idf(field, tbytes), self.factor
             # Whoosh's bm25() term for term (every posting's document has a length), in one
             # dictionary for all segments
             scores = {
@@ -75,7 +75,7 @@ class TermScores:
             if not idf:
                 idf = self._searcher.idf(field, tbytes)
             for docnum, tf in weights_of(ids, weights, wanted[number]):
-                scores[base + docnum] = idf * ((tf * self._factor) / (tf + norm[codes[docnum]]))
+                scores[base + docnum] = idf * ((tf * self.factor) / (tf + norm[codes[docnum]]))
         return scores
 
     def ceiling(self, field: str, text: str) -> float:
@@ -88,9 +88,13 @@ class TermScores:
             info = self._postings.term_info(number, field, tbytes)
             if info is not None:
                 tf = info.max_weight()
-                norm = self._norm(field, number)[1][length_to_byte(info.min_length() or 0)]
-                highest = max(highest, (tf * self._factor) / (tf + norm))
+                norm = self.norm(field, number)[1][length_to_byte(info.min_length() or 0)]
+                highest = max(highest, (tf * self.factor) / (tf + norm))
         return self._searcher.idf(field, tbytes) * highest if highest else 0.0
+
+    def idf(self, field: str, text: str) -> float:
+        """The searcher's idf of the term (Whoosh's, as every score here uses it)."""
+        return self._searcher.idf(field, self._postings.term_bytes(field, text))
 
     def posting_count(self, field: str, text: str) -> int:
         """How many postings the term has, deleted articles included (its cost to score):
@@ -102,10 +106,10 @@ class TermScores:
         ``docnum`` gets: what ``term_scores`` computes, for one article whose counts are
         known without reading the postings."""
         number, local = self._postings.segment_of(docnum)
-        codes, norm = self._norm(field, number)
+        codes, norm = self.norm(field, number)
         code = codes[local] if local < len(codes) else 0
         idf = self._searcher.idf(field, self._postings.term_bytes(field, text))
-        return idf * ((weight * self._factor) / (weight + norm[code]))
+        return idf * ((weight * self.factor) / (weight + norm[code]))
 
     def _held(self, field: str, tbytes: bytes, wanted: list[list[int]] | None = None):
         """(segment number, base, length codes, BM25 length parts, ids, weights) of the
@@ -115,10 +119,10 @@ class TermScores:
                 continue
             arrays = self._postings.arrays(number, field, tbytes)
             if arrays is not None:
-                codes, norm = self._norm(field, number)
+                codes, norm = self.norm(field, number)
                 yield number, base, codes, norm, *arrays
 
-    def _norm(self, field: str, segment: int) -> tuple[bytes, list[float]]:
+    def norm(self, field: str, segment: int) -> tuple[bytes, list[float]]:
         """A segment's field-length codes, and BM25's length part for each code."""
         per_segment = self._norms.get(field)
         if per_segment is None:

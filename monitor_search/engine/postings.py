@@ -83,6 +83,8 @@ class SegmentPostings:
         self.segments = searcher.reader().leaf_readers()
         """(segment reader, base): a segment's documents are numbered from its base."""
         self.bases = [base for _, base in self.segments]
+        self.sizes = [reader.doc_count_all() for reader, _ in self.segments]
+        """How many documents each segment numbers, deleted ones included."""
         self.document_count = searcher.doc_count_all()
         """Articles in the index, deleted ones included."""
         self.deleted: list[frozenset[int]] = [
@@ -156,15 +158,26 @@ class SegmentPostings:
             return 0, ()
         reader = self.segments[number][0]
         if len(wanted) * FEW_WANTED > info.doc_frequency():
-            plain = plainpositions.read(reader._terms._postfile, info)
-            ids = None if plain is None else self.arrays(number, field, tbytes)[0]
-            if plain is not None and len(ids) == len(plain[0]):
+            plain = self.plain_positions(number, field, word)
+            if plain is not None:
+                ids, counts, gaps = plain
                 if len(wanted) * SOME_WANTED < len(ids):
-                    found = plainpositions.keys_among(ids, *plain, wanted)
+                    found = plainpositions.keys_among(ids, counts, gaps, wanted)
                     return len(found), found
-                return len(plain[1]), plainpositions.keys(ids, *plain)
+                return len(gaps), plainpositions.keys(ids, counts, gaps)
         found = plainpositions.keys_of(_positions_of(reader, field, tbytes, wanted))
         return len(found), found
+
+    def plain_positions(self, number: int, field: str, word: str) -> tuple | None:
+        """(ids, position counts, gaps: ``plainpositions.read``) of all the word's postings
+        in segment ``number``, None if it has none or they are not stored plainly."""
+        tbytes = self.term_bytes(field, word)
+        info = self.term_info(number, field, tbytes)
+        if info is None:
+            return None
+        plain = plainpositions.read(self.segments[number][0]._terms._postfile, info)
+        ids = None if plain is None else self.arrays(number, field, tbytes)[0]
+        return None if ids is None or len(ids) != len(plain[0]) else (ids, *plain)
 
     def length_codes(self, field: str, number: int) -> tuple[bytes, bool]:
         """Segment ``number``'s one-byte length code of ``field`` for each document, and

@@ -28,6 +28,14 @@ from monitor_search.engine.bm25 import Scores, TermScores
 from monitor_search.engine.plainpositions import KEY_SHIFT
 from monitor_search.engine.postings import SegmentPostings, Unsupported
 
+BULK_POSTINGS = 200_000
+"""Queries whose terms have this many postings or more (a phrase's words count
+``PHRASE_COST`` times) are evaluated as arrays (``search.bulk``): past it, adding up
+dictionaries costs more than importing numpy (``benchmarks/RESULTS.md``, session 13)."""
+PHRASE_COST = 3
+"""A phrase's postings cost about three times a word's to match and score in Python: its
+positions are decoded and compared too."""
+
 
 def supports(query: wq.Query, searcher) -> bool:
     """Whether ``evaluate`` can answer ``query`` on ``searcher``."""
@@ -72,6 +80,8 @@ class WordScorer:
         """Query part -> its scores (Whoosh's queries compare and hash by content)."""
         self._located: dict[wq.Query, list[list[int]]] = {}
         """Phrase -> ``locate`` of its articles."""
+        self._bulk = None
+        """The ``search.bulk.BulkEvaluation`` of queries with many postings, once needed."""
 
     def _let_through(self, filter_query) -> set[int] | None:
         """The articles ``filter_query`` lets through. All but a few (``similar`` leaves out
@@ -106,6 +116,41 @@ class WordScorer:
         self._check(allowed)
         found = self._matched(query)
         return found if allowed is None else found & allowed
+
+    def sorted_matches(self, query: wq.Query, allowed: set[int] | None = None) -> list[int]:
+        """``matches``, in order."""
+        bulk = self._bulk_for(query, allowed)
+        return bulk.matches(query) if bulk else sorted(self.matches(query, allowed))
+
+    def top(self, query: wq.Query, limit: int, allowed: set[int] | None = None):
+        """``top(self.evaluate(query, allowed), limit)``: the best (docnum, score) pairs."""
+        bulk = self._bulk_for(query, allowed)
+        return bulk.top(query, limit) if bulk else top(self.evaluate(query, allowed), limit)
+
+    def _bulk_for(self, query: wq.Query, allowed: set[int] | None):
+        """The bulk evaluation if ``query`` has ``BULK_POSTINGS`` postings or more (and
+        ``allowed`` is the filter's), else None."""
+        self._check(allowed)
+        if allowed is not self.allowed or self._cost(query) < BULK_POSTINGS:
+            return None
+        if self._bulk is None:
+            from monitor_search.search.bulk import BulkEvaluation
+
+            self._bulk = BulkEvaluation(self)
+        return self._bulk
+
+    def _cost(self, query: wq.Query) -> int:
+        """What ``query`` costs to evaluate in dictionaries, in postings: those of its terms (a
+        phrase's: ``PHRASE_COST`` times), every article for ``*``."""
+        kind = type(query)
+        if kind is wq.Term:
+            return self.terms.posting_count(query.fieldname, query.text)
+        if kind is wq.Phrase:
+            words = query.words
+            return PHRASE_COST * sum(self.terms.posting_count(query.fieldname, w) for w in words)
+        if kind is wq.Every:
+            return self.postings.document_count
+        return sum(map(self._cost, query.children()))
 
     def _matched(self, query: wq.Query) -> set[int]:
         """``matches`` without a filter (a phrase: among the filter's articles)."""
@@ -146,6 +191,9 @@ class WordScorer:
             return len(self.postings.live(allowed))
         if allowed is None and query in self._evaluated:  # scored in full already
             return len(self._evaluated[query])
+        bulk = self._bulk_for(query, allowed)
+        if bulk:
+            return bulk.count(query)
         if allowed is None:
             return sum(len(local) for _, _, local in self._segments_matching(query))
         wanted = self.postings.locate(allowed)

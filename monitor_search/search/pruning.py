@@ -49,7 +49,7 @@ def best(
     """``top(scorer.evaluate(query, allowed), limit)``: the same hits, in the same order."""
     leaves = _leaves(query)
     if leaves is None or limit <= 0:
-        return top(scorer.evaluate(query, allowed), limit)
+        return scorer.top(query, limit, allowed)
     counts = {leaf: scorer.terms.posting_count(*leaf) for leaf in leaves}
     order = sorted(leaves, key=lambda leaf: (counts[leaf], leaf))
     sizes = [0, *accumulate(counts[leaf] for leaf in order)]
@@ -87,7 +87,7 @@ def best(
             return top(_among(scorer, query, order[:stop], allowed), limit)
         # no bound is low enough yet: take rarer terms until the candidates double
         taken = next((n for n in later if sizes[n] >= 2 * sizes[taken]), len(order))
-    return top(_all(scorer, query, counts, allowed), limit)
+    return _all(scorer, query, counts, limit, allowed)
 
 
 def _among(
@@ -109,13 +109,19 @@ def _affordable(scorer: WordScorer, postings: int, terms: int) -> float:
     return min(AFFORDABLE_SHARE * scorer.postings.document_count, postings / terms)
 
 
-def _all(scorer: WordScorer, query: wq.Query, counts: dict[Leaf, int], allowed: set[int] | None):
-    """Every match of ``query`` with its score. An AND's matches are found first with set
-    operations, and if they are few beside the postings (fewer per term than a term has
-    postings on average) only they are scored: several common words together are in far
-    fewer articles than they have postings. When most articles have every word, looking
-    each term up for each match costs more than scoring the postings: those are scored in
-    full."""
+def _all(
+    scorer: WordScorer,
+    query: wq.Query,
+    counts: dict[Leaf, int],
+    limit: int,
+    allowed: set[int] | None,
+) -> list[tuple[int, float]]:
+    """The best ``limit`` of every match of ``query``, all scored. An AND's matches are
+    found first with set operations, and if they are few beside the postings (fewer per
+    term than a term has postings on average) only they are scored: several common words
+    together are in far fewer articles than they have postings. When most articles have
+    every word, looking each term up for each match costs more than scoring the postings:
+    those are scored in full."""
     if type(query) is wq.And:
         postings = sum(counts.values())
         # the AND's matches are at most its rarest part's postings: not worth finding
@@ -124,8 +130,8 @@ def _all(scorer: WordScorer, query: wq.Query, counts: dict[Leaf, int], allowed: 
         if rarest * len(counts) < postings:
             found = scorer.matches(query, allowed)
             if len(found) * len(counts) < postings:
-                return scorer.evaluate_among(query, found)
-    return scorer.evaluate(query, allowed)
+                return top(scorer.evaluate_among(query, found), limit)
+    return scorer.top(query, limit, allowed)
 
 
 def _postings_of(part: wq.Query, counts: dict[Leaf, int]) -> int:

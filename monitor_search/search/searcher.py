@@ -388,7 +388,7 @@ def _all_matches(searcher, query, filter_query) -> list[int]:
         return []
     if evaluation.supports(query, searcher):
         scorer = evaluation.WordScorer(searcher, filter_query)
-        return sorted(scorer.matches(query, scorer.allowed))
+        return scorer.sorted_matches(query, scorer.allowed)
     results = searcher.search(query, limit=None, filter=filter_query, scored=False)
     return sorted(results.docs())
 

@@ -1,0 +1,147 @@
+"""Terms' BM25F scores and articles as arrays over the whole archive (numpy), for queries
+whose postings are too many to add up in Python dictionaries.
+
+``term_scores`` computes the very floats ``bm25.TermScores.term_scores`` gives (the same
+IEEE operations on the same doubles, in the same order, element by element). In the arrays
+over the whole archive (``Dense``), article ``d`` of the searcher is element ``d``; articles
+that do not match score 0.0 and are not in the mask. numpy is imported by this module
+alone, which the search layer imports only for such queries: the import costs about 0.1 s.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from monitor_search.engine.bm25 import TermScores
+from monitor_search.engine.plainpositions import KEY_SHIFT
+from monitor_search.engine.postings import SegmentPostings
+
+Dense = tuple[np.ndarray, np.ndarray]
+"""(scores, float64; mask, bool): each article's score and whether it matches."""
+
+
+def empty(postings: SegmentPostings) -> Dense:
+    """No article matches."""
+    size = postings.document_count
+    return np.zeros(size), np.zeros(size, dtype=bool)
+
+
+def term_scores(
+    terms: TermScores, postings: SegmentPostings, field: str, text: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """(docnums, scores) of the articles that have the term, in order, deleted ones left
+    out: ``TermScores.term_scores`` as two arrays."""
+    factor = terms.factor
+    found_docnums, found_scores = [], []
+    for number, base, ids, weights in _segments(postings, field, text):
+        codes, norm = terms.norm(field, number)
+        lengths = np.array(norm)[_codes(codes, postings, number)[ids]]
+        tf = np.frombuffer(weights, dtype=np.float32).astype(np.float64)
+        deleted = postings.deleted[number]
+        if deleted:
+            kept = ~np.isin(ids, np.fromiter(deleted, dtype=np.int64))
+            ids, tf, lengths = ids[kept], tf[kept], lengths[kept]
+        found_docnums.append(ids + base)
+        found_scores.append((tf * factor) / (tf + lengths))
+    if not found_docnums:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    return np.concatenate(found_docnums), terms.idf(field, text) * np.concatenate(found_scores)
+
+
+def term_mask(postings: SegmentPostings, field: str, text: str) -> np.ndarray:
+    """Whether each article has the term (deleted ones do not)."""
+    mask = np.zeros(postings.document_count, dtype=bool)
+    for _, base, ids, _ in _segments(postings, field, text):
+        mask[ids + base] = True
+    _drop_deleted(postings, None, mask)
+    return mask
+
+
+def live_mask(postings: SegmentPostings) -> np.ndarray:
+    """Whether each article is not deleted."""
+    mask = np.ones(postings.document_count, dtype=bool)
+    _drop_deleted(postings, None, mask)
+    return mask
+
+
+def mask_of(postings: SegmentPostings, docnums) -> np.ndarray:
+    """The mask of the articles ``docnums`` (an iterable of document numbers)."""
+    mask = np.zeros(postings.document_count, dtype=bool)
+    found = np.fromiter(docnums, dtype=np.int64)
+    mask[found] = True
+    return mask
+
+
+def phrase_in(
+    postings: SegmentPostings, number: int, field: str, words: list[str], wanted: np.ndarray
+) -> np.ndarray:
+    """The sorted segment-local ``wanted`` articles of segment ``number`` in which ``words``
+    follow each other in ``field``: the (article, position) keys
+    (``plainpositions.KEY_SHIFT``) of each word, less its offset in the phrase, intersected,
+    the word with the fewest first (``WordScorer``'s matching, on arrays)."""
+    keys = {word: _position_keys(postings, number, field, word, wanted) for word in set(words)}
+    starts = None
+    for offset, word in sorted(enumerate(words), key=lambda item: len(keys[item[1]])):
+        found = keys[word] - offset if offset else keys[word]
+        starts = found if starts is None else np.intersect1d(starts, found, assume_unique=True)
+        if not len(starts):
+            break
+    return np.unique(starts >> KEY_SHIFT)
+
+
+def _position_keys(
+    postings: SegmentPostings, number: int, field: str, word: str, wanted: np.ndarray
+) -> np.ndarray:
+    """The sorted keys of the word's positions in the ``wanted`` articles of the segment."""
+    plain = postings.plain_positions(number, field, word)
+    if plain is None:  # kept in Whoosh's blocks only: decoded for the wanted articles
+        _, found = postings.position_keys(number, field, word, wanted.tolist())
+        return np.fromiter(found, dtype=np.int64)
+    ids, counts, gaps = plain
+    ids = np.frombuffer(ids, dtype=np.uint32).astype(np.int64)
+    counts = np.frombuffer(counts, dtype=np.uint32).astype(np.int64)
+    # the gaps added up over all postings at once; each posting's positions are those sums
+    # less the sum before its first gap
+    running = np.cumsum(np.array(gaps, dtype=np.int64))
+    before = np.concatenate(([0], running))[np.cumsum(counts) - counts]
+    keys = running + np.repeat((ids << KEY_SHIFT) - before, counts)
+    return keys[np.repeat(np.isin(ids, wanted, assume_unique=True), counts)]
+
+
+def top(scores: np.ndarray, mask: np.ndarray, limit: int) -> list[tuple[int, float]]:
+    """The ``limit`` best (docnum, score) pairs of the articles in ``mask``: highest score
+    first, then lowest docnum (``evaluation.top``'s order)."""
+    docnums = np.flatnonzero(mask)
+    values = scores[docnums]
+    if len(values) > limit:
+        lowest = np.partition(values, len(values) - limit)[len(values) - limit]
+        kept = values >= lowest
+        docnums, values = docnums[kept], values[kept]
+    order = np.lexsort((docnums, -values))[:limit]
+    return list(zip(docnums[order].tolist(), values[order].tolist(), strict=True))
+
+
+def _segments(postings: SegmentPostings, field: str, text: str):
+    """(segment number, base, ids as int64, weights) of the term's postings per segment."""
+    tbytes = postings.term_bytes(field, text)
+    for number, base in enumerate(postings.bases):
+        arrays = postings.arrays(number, field, tbytes)
+        if arrays is not None and len(arrays[0]):
+            ids = np.frombuffer(arrays[0], dtype=np.uint32).astype(np.int64)
+            yield number, base, ids, arrays[1]
+
+
+def _codes(codes: bytes, postings: SegmentPostings, number: int) -> np.ndarray:
+    """A segment's length codes, one per document (those past the stored end: 0)."""
+    found = np.frombuffer(codes, dtype=np.uint8)
+    size = postings.segments[number][0].doc_count_all()
+    return found if len(found) >= size else np.pad(found, (0, size - len(found)))
+
+
+def _drop_deleted(postings: SegmentPostings, scores: np.ndarray | None, mask: np.ndarray):
+    for base, deleted in zip(postings.bases, postings.deleted, strict=True):
+        if deleted:
+            gone = np.fromiter(deleted, dtype=np.int64) + base
+            mask[gone] = False
+            if scores is not None:
+                scores[gone] = 0.0

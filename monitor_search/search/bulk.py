@@ -1,0 +1,180 @@
+"""Word queries with many postings evaluated as arrays over the whole archive.
+
+An OR of common words (``why did Nazarbayev oppose the Caspian pipeline deal`` matches most
+of a large archive) has millions of postings: added up in dictionaries, its scores cost
+about a microsecond per posting in Python, far more than the numpy import this module
+brings (``engine.dense``). ``BulkEvaluation`` adds the parts' score arrays in the order
+``WordScorer.evaluate`` adds its dictionaries, so each article gets the same float, and
+ranks, counts and lists the matches from the arrays. ``WordScorer`` hands a query to it when
+its terms have at least ``BULK_POSTINGS`` postings; ``tests/test_bulk.py`` checks both give
+the same pages, scores and counts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from whoosh import query as wq
+
+from monitor_search.engine import dense
+from monitor_search.engine.dense import Dense
+
+
+class BulkEvaluation:
+    """Scores and matches of one ``WordScorer``'s queries, as arrays over all its articles
+    (those its filter lets through). Only the queries asked about are kept (two arrays of
+    one element per article each); their parts are let go once added up."""
+
+    def __init__(self, scorer):
+        self._scorer = scorer
+        self._postings = scorer.postings
+        allowed = scorer.allowed
+        self._allowed = None if allowed is None else dense.mask_of(self._postings, allowed)
+        self._evaluated: dict[wq.Query, Dense] = {}
+        self._matched: dict[wq.Query, np.ndarray] = {}
+
+    def top(self, query: wq.Query, limit: int) -> list[tuple[int, float]]:
+        """The ``limit`` best (docnum, score) pairs: ``evaluation.top`` of the scores."""
+        if query not in self._evaluated:
+            self._evaluated[query] = _as_dense(self._evaluate(query), self._postings)
+        scores, mask = self._evaluated[query]
+        return dense.top(scores, self._filtered(mask), limit)
+
+    def count(self, query: wq.Query) -> int:
+        """How many articles ``query`` matches."""
+        return int(np.count_nonzero(self._kept_mask(query)))
+
+    def matches(self, query: wq.Query) -> list[int]:
+        """The articles ``query`` matches, in order."""
+        return np.flatnonzero(self._kept_mask(query)).tolist()
+
+    def _kept_mask(self, query: wq.Query) -> np.ndarray:
+        if query in self._evaluated:
+            return self._filtered(self._evaluated[query][1])
+        if query not in self._matched:
+            self._matched[query] = self._filtered(self._mask(query))
+        return self._matched[query]
+
+    def _filtered(self, mask: np.ndarray) -> np.ndarray:
+        return mask if self._allowed is None else mask & self._allowed
+
+    def _evaluate(self, query: wq.Query) -> Part:
+        """Scores of ``query``'s articles: the floats ``WordScorer.evaluate`` gives."""
+        kind = type(query)
+        scorer = self._scorer
+        if kind is wq.Term:
+            found = dense.term_scores(scorer.terms, self._postings, query.fieldname, query.text)
+            return _boosted(found, query.boost)
+        if kind in (wq.Or, wq.And):
+            if len(query.subqueries) == 1:  # as in Whoosh, a one-part group ignores its boost
+                return self._evaluate(query.subqueries[0])
+            return _boosted(self._joined(kind, query.subqueries), query.boost)
+        if kind is wq.AndNot:
+            scores, mask = _as_dense(self._evaluate(query.a), self._postings)
+            mask &= ~self._mask(query.b)
+            scores[~mask] = 0.0
+            return scores, mask
+        if kind is wq.Phrase:
+            return _boosted(self._phrase(query.fieldname, query.words), query.boost)
+        # every article (the filter's), each scoring the same
+        found = scorer.evaluate(query, scorer.allowed)
+        docnums = np.fromiter(found.keys(), dtype=np.int64, count=len(found))
+        return docnums, np.fromiter(found.values(), dtype=np.float64, count=len(found))
+
+    def _phrase(self, field: str, words: list[str]) -> Part:
+        """``WordScorer``'s phrase: the articles (of the filter's) with every word, those in
+        which the words follow each other (``dense.phrase_in``), each scoring the sum of
+        its words' scores in the order of Whoosh's tree of intersections."""
+        postings = self._postings
+        terms = {
+            word: dense.term_scores(self._scorer.terms, postings, field, word) for word in words
+        }
+        present = self._filtered(
+            np.logical_and.reduce([self._mask(wq.Term(field, word)) for word in terms])
+        )
+        matched = np.flatnonzero(present)
+        if len(words) > 1 and len(matched):
+            found = []
+            for number, (base, size) in enumerate(zip(postings.bases, postings.sizes, strict=True)):
+                local = matched[(matched >= base) & (matched < base + size)] - base
+                if len(local):
+                    found.append(dense.phrase_in(postings, number, field, words, local) + base)
+            matched = np.concatenate(found) if found else matched[:0]
+        parts = [terms[word][1][np.searchsorted(terms[word][0], matched)] for word in words]
+        return matched, _tree_sum(parts)
+
+    def _joined(self, kind, parts: list[wq.Query]) -> Dense:
+        """An OR's or an AND's scores: the parts added up in order, as ``evaluation.joined``
+        adds them (an article absent from a part adds 0.0, which leaves a float unchanged)."""
+        scores, mask = _as_dense(self._evaluate(parts[0]), self._postings)
+        for part in parts[1:]:
+            found = self._evaluate(part)
+            if _is_sparse(found):
+                docnums, part_scores = found
+                scores[docnums] += part_scores
+                part_mask = np.zeros_like(mask)
+                part_mask[docnums] = True
+            else:
+                part_scores, part_mask = found
+                scores += part_scores
+            if kind is wq.Or:
+                mask |= part_mask
+            else:
+                mask &= part_mask
+        if kind is wq.And:
+            scores[~mask] = 0.0
+        return scores, mask
+
+    def _mask(self, query: wq.Query) -> np.ndarray:
+        """Whether each article matches ``query`` (no scores added up)."""
+        kind = type(query)
+        if kind is wq.Term:
+            return dense.term_mask(self._postings, query.fieldname, query.text)
+        if kind is wq.Every:
+            return dense.live_mask(self._postings)
+        if kind in (wq.Or, wq.And):
+            mask = self._mask(query.subqueries[0]).copy()
+            for part in query.subqueries[1:]:
+                if kind is wq.Or:
+                    mask |= self._mask(part)
+                else:
+                    mask &= self._mask(part)
+            return mask
+        if kind is wq.AndNot:
+            return self._mask(query.a) & ~self._mask(query.b)
+        return _as_dense(self._evaluate(query), self._postings)[1]
+
+
+Part = Dense
+"""Scores of a query part: (docnums, scores) of its articles alone (a term's), or ``Dense``
+(scores of all articles, and the mask of those it matches)."""
+
+
+def _tree_sum(parts: list[np.ndarray]) -> np.ndarray:
+    """The parts added up as ``evaluation._tree_sums`` adds them: the first half's sum plus
+    the second's, down to single parts."""
+    if len(parts) == 1:
+        return parts[0]
+    half = len(parts) // 2
+    return _tree_sum(parts[:half]) + _tree_sum(parts[half:])
+
+
+def _is_sparse(found: Part) -> bool:
+    return found[1].dtype != np.bool_
+
+
+def _as_dense(found: Part, postings) -> Dense:
+    """``found`` as arrays over every article (a copy: it may be added to in place)."""
+    if not _is_sparse(found):
+        return found[0].copy(), found[1].copy()
+    docnums, part_scores = found
+    scores, mask = dense.empty(postings)
+    scores[docnums] = part_scores
+    mask[docnums] = True
+    return scores, mask
+
+
+def _boosted(found: Part, boost: float) -> Part:
+    first, second = found
+    if boost == 1.0:
+        return found
+    return (first, second * boost) if _is_sparse(found) else (first * boost, second)

@@ -1,0 +1,73 @@
+"""Queries evaluated as arrays (``search.bulk``) give what the dictionaries give: the same
+pages, to the last bit of each score, the same counts and the same matches."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh import query as wq
+
+from monitor_search.index.store import open_for_reading
+from monitor_search.search import evaluation
+from monitor_search.search.evaluation import WordScorer, top
+from monitor_search.search.scoring import WEIGHTING
+
+from .test_pruning import PHRASE, TERMS
+
+QUERIES = TERMS | st.builds(wq.Or, st.lists(TERMS | PHRASE, min_size=2, max_size=3))
+"""Words joined by OR, AND and AND NOT, and phrases among them (``*`` less some words:
+``-word`` alone)."""
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    query=QUERIES | st.builds(wq.AndNot, QUERIES | st.just(wq.Every()), TERMS | PHRASE),
+    limit=st.integers(1, 40),
+    every=st.sampled_from([None, 1, 3]),
+)
+def test_arrays_give_the_dictionaries_answers(word_index, query, limit, every):
+    """On segments with and without plain postings, deleted articles, with a filter or not."""
+    with open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher:
+        kept = None if every is None else set(range(0, searcher.doc_count_all(), every))
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(evaluation, "BULK_POSTINGS", 10**12)
+            by_dicts = WordScorer(searcher, kept)
+            expected = _answers(by_dicts, query, limit)
+            assert by_dicts._bulk is None
+            patch.setattr(evaluation, "BULK_POSTINGS", 0)
+            by_arrays = WordScorer(searcher, kept)
+            assert _answers(by_arrays, query, limit) == expected
+            assert by_arrays._bulk is not None
+
+
+def _answers(scorer: WordScorer, query: wq.Query, limit: int):
+    allowed = scorer.allowed
+    page = scorer.top(query, limit, allowed)
+    return page, scorer.count(query, allowed), scorer.sorted_matches(query, allowed)
+
+
+def test_arrays_rank_as_the_full_evaluation(word_index, monkeypatch):
+    """Ties broken by the lowest document number, the page cut at ``limit``."""
+    query = wq.Or([wq.Term("body", "said"), wq.Term("title", "said")])
+    monkeypatch.setattr(evaluation, "BULK_POSTINGS", 0)
+    with open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher:
+        scorer = WordScorer(searcher)
+        scores = scorer.evaluate(query)
+        assert len(scores) > 40, "the fixture should have many matches"
+        for limit in (1, 10, len(scores) + 5):
+            assert scorer.top(query, limit) == top(scores, limit)
+
+
+@pytest.mark.parametrize("threshold", [0, 10**12])
+def test_search_is_the_same_either_way(word_index, monkeypatch, threshold):
+    """The whole search (tiers, counts, facets, dates) goes through whichever is chosen."""
+    from monitor_search.search.searcher import search
+
+    monkeypatch.setattr(evaluation, "BULK_POSTINGS", threshold)
+    found = search(word_index, "Shevardnadze Kiev gas", facets=("year",))
+    newest = search(word_index, "Kiev gas", sort="newest")
+    monkeypatch.setattr(evaluation, "BULK_POSTINGS", 10**12 - threshold)
+    assert search(word_index, "Shevardnadze Kiev gas", facets=("year",)) == found
+    assert search(word_index, "Kiev gas", sort="newest") == newest
+    assert found.total_any > found.total > 0
