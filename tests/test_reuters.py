@@ -200,3 +200,23 @@ def test_phrases_on_the_wire_equal_whooshs_path(reuters_index, monkeypatch, text
     assert [hit.score for hit in fast.hits] == pytest.approx(
         [h.score for h in slow.hits], rel=1e-12
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"the company said"',
+        "why did the bank raise interest rates in february",
+        "oil prices opec",
+        "dollar NOT yen",
+        "shar*",
+    ],
+)
+def test_arrays_answer_the_wire_as_the_dictionaries(reuters_index, monkeypatch, text):
+    """Evaluated as arrays (``search.bulk``), real wire copy gets the same hits, scores,
+    counts and facets as from the dictionaries."""
+    monkeypatch.setattr(evaluation, "BULK_POSTINGS", 10**12)
+    by_dicts = search(reuters_index, text, limit=30, facets=("year",))
+    monkeypatch.setattr(evaluation, "BULK_POSTINGS", 0)
+    assert search(reuters_index, text, limit=30, facets=("year",)) == by_dicts
+    assert by_dicts.total_any > 0

@@ -231,6 +231,30 @@ _KEY_LENGTHS = filetables._lengths
 """Before each item of a Whoosh hash table: its key's length, then its value's."""
 
 
+def keys_with_prefix(table: OrderedHashReader, prefix: bytes) -> list[bytes]:
+    """Every key of ``table`` that starts with ``prefix``, in order: the items from the
+    first such key to the first key past them (two binary searches) read in one piece."""
+    first = table.closest_key_pos(prefix)
+    if first is None:
+        return []
+    following = _following(prefix)
+    last = None if following is None else table.closest_key_pos(following)
+    data = table.dbfile.get(first, (table.endofdata if last is None else last) - first)
+    keys, at, size, lengths = [], 0, _KEY_LENGTHS.size, _KEY_LENGTHS.unpack_from
+    while at < len(data):
+        key_length, value_length = lengths(data, at)
+        at += size
+        keys.append(data[at : at + key_length])
+        at += key_length + value_length
+    return keys
+
+
+def _following(prefix: bytes) -> bytes | None:
+    """The smallest key greater than every key that starts with ``prefix`` (None: none is)."""
+    kept = prefix.rstrip(b"\xff")
+    return kept[:-1] + bytes([kept[-1] + 1]) if kept else None
+
+
 def _probe(table: HashReader, descriptor: int, keyhash: int) -> Iterator[int]:
     """Where the entries whose hash slot holds ``keyhash`` start, slot after slot as Whoosh
     probes them (one ``pread`` each), up to the first empty slot."""

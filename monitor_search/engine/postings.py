@@ -20,7 +20,7 @@ from whoosh.formats import Positions
 from whoosh.system import _INT_SIZE
 
 from monitor_search.engine import plainpositions, plainpostings
-from monitor_search.engine.patches import doc_frequencies, length_codes
+from monitor_search.engine.patches import doc_frequencies, keys_with_prefix, length_codes
 
 FEW_WANTED = 128
 """A phrase decodes all of a word's plain positions in a segment unless fewer than one of
@@ -59,20 +59,18 @@ def doc_frequency(searcher, field: str, text: str | bytes, limit: float | None =
 
 def terms_with_prefix(reader, field: str, prefix: str) -> set[str]:
     """Every word of ``field`` in the index that starts with ``prefix``, in no order: each
-    segment's term table read from the first such word (in chunks: ``patches``), without
-    Whoosh's merge of the segments' sorted words and its generators around each."""
-    found: set[str] = set()
+    segment's term table read in one piece over the range of such words
+    (``patches.keys_with_prefix``), without Whoosh's merge of the segments' sorted words and
+    its generators around each."""
+    found: set[bytes] = set()
     for segment, _ in reader.leaf_readers():
         terms = getattr(segment, "_terms", None)  # none: an empty index
         if terms is None or field not in terms._fieldmap:
             continue
         start = terms._keycoder(field, prefix.encode("utf-8"))
         field_code = len(terms._keycoder(field, b""))
-        for key in terms._tindex.keys_from(start):
-            if not key.startswith(start):
-                break
-            found.add(key[field_code:].decode("utf-8"))
-    return found
+        found.update(key[field_code:] for key in keys_with_prefix(terms._tindex, start))
+    return {key.decode("utf-8") for key in found}
 
 
 class SegmentPostings:
