@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from monitor_search.index.indexer import update_index
 from monitor_search.search.searcher import count_timeline, search
-from monitor_search.search.suggest import edit_distance
+from monitor_search.search.suggest import _unshared, edit_distance
 
 from .conftest import write_article
 
@@ -223,6 +223,14 @@ def _table_distance(a: str, b: str) -> int:
 def test_edit_distance_is_the_table_distance(a, b):
     assert edit_distance(a, b) == _table_distance(a, b) == edit_distance(b, a)
     assert edit_distance("shevardnadze", "shevardandze") == 1  # a swap is one edit
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text("abcdef", max_size=10), st.text("abcdef", max_size=10))
+def test_unshared_letters_never_exceed_the_edit_distance(a, b):
+    """Did you mean skips the words whose letters alone put them too far."""
+    assert _unshared(a, set(b)) <= edit_distance(a, b)
+    assert _unshared("abc", set("abd")) == 1
 
 
 def test_not_a_group_leaves_out_the_articles_with_all_of_it(tmp_path):

@@ -77,20 +77,30 @@ def _near_terms(reader, forms: set[str]) -> dict[str, int]:
     (forms of up to 4 letters) or 2 edits away from it, with their distance to the nearest.
 
     One pass over each field's words with that first letter, and the edit distance only for
-    words of a length that could be near enough (Whoosh's ``terms_within`` walks the words
+    words whose length and letters could be near enough (Whoosh's ``terms_within`` walks the words
     once for each form and measures every one)."""
     found: dict[str, int] = {}
     for initial in {form[:1] for form in forms}:
-        near = [(form, 1 if len(form) <= 4 else 2) for form in forms if form[:1] == initial]
+        near = [
+            (form, set(form), 1 if len(form) <= 4 else 2) for form in forms if form[:1] == initial
+        ]
         for field in _FIELDS:
             for term in terms_with_prefix(reader, field, initial):
-                for form, maxdist in near:
-                    if abs(len(term) - len(form)) > maxdist:
+                for form, letters, maxdist in near:
+                    if abs(len(term) - len(form)) > maxdist or _unshared(term, letters) > maxdist:
                         continue
                     distance = edit_distance(term, form)
                     if distance <= maxdist and distance < found.get(term, maxdist + 1):
                         found[term] = distance
     return found
+
+
+def _unshared(term: str, letters: set[str]) -> int:
+    """A bound no greater than the edit distance between ``term`` and a word of ``letters``:
+    each letter one of them has and the other lacks takes an edit of its own (a swap of
+    two letters takes or gives none)."""
+    own = set(term)
+    return max(len(own - letters), len(letters - own))
 
 
 def edit_distance(a: str, b: str) -> int:
