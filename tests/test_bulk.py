@@ -25,17 +25,21 @@ QUERIES = TERMS | st.builds(wq.Or, st.lists(TERMS | PHRASE, min_size=2, max_size
     query=QUERIES | st.builds(wq.AndNot, QUERIES | st.just(wq.Every()), TERMS | PHRASE),
     limit=st.integers(1, 40),
     every=st.sampled_from([None, 1, 3]),
+    thresholds=st.sampled_from([(0, 0), (0, 10**12), (10**12, 0)]),
 )
-def test_arrays_give_the_dictionaries_answers(word_index, query, limit, every):
-    """On segments with and without plain postings, deleted articles, with a filter or not."""
+def test_arrays_give_the_dictionaries_answers(word_index, query, limit, every, thresholds):
+    """On segments with and without plain postings, deleted articles, with a filter or not;
+    scored as arrays and counted as arrays, or only one of the two."""
     with open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher:
         kept = None if every is None else set(range(0, searcher.doc_count_all(), every))
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(evaluation, "BULK_POSTINGS", 10**12)
+            patch.setattr(evaluation, "BULK_MATCHES", 10**12)
             by_dicts = WordScorer(searcher, kept)
             expected = _answers(by_dicts, query, limit)
             assert by_dicts._bulk is None
-            patch.setattr(evaluation, "BULK_POSTINGS", 0)
+            patch.setattr(evaluation, "BULK_POSTINGS", thresholds[0])
+            patch.setattr(evaluation, "BULK_MATCHES", thresholds[1])
             by_arrays = WordScorer(searcher, kept)
             assert _answers(by_arrays, query, limit) == expected
             assert by_arrays._bulk is not None
@@ -65,9 +69,11 @@ def test_search_is_the_same_either_way(word_index, monkeypatch, threshold):
     from monitor_search.search.searcher import search
 
     monkeypatch.setattr(evaluation, "BULK_POSTINGS", threshold)
+    monkeypatch.setattr(evaluation, "BULK_MATCHES", threshold)
     found = search(word_index, "Shevardnadze Kiev gas", facets=("year",))
     newest = search(word_index, "Kiev gas", sort="newest")
     monkeypatch.setattr(evaluation, "BULK_POSTINGS", 10**12 - threshold)
+    monkeypatch.setattr(evaluation, "BULK_MATCHES", 10**12 - threshold)
     assert search(word_index, "Shevardnadze Kiev gas", facets=("year",)) == found
     assert search(word_index, "Kiev gas", sort="newest") == newest
     assert found.total_any > found.total > 0

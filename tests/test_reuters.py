@@ -216,7 +216,9 @@ def test_arrays_answer_the_wire_as_the_dictionaries(reuters_index, monkeypatch, 
     """Evaluated as arrays (``search.bulk``), real wire copy gets the same hits, scores,
     counts and facets as from the dictionaries."""
     monkeypatch.setattr(evaluation, "BULK_POSTINGS", 10**12)
+    monkeypatch.setattr(evaluation, "BULK_MATCHES", 10**12)
     by_dicts = search(reuters_index, text, limit=30, facets=("year",))
     monkeypatch.setattr(evaluation, "BULK_POSTINGS", 0)
+    monkeypatch.setattr(evaluation, "BULK_MATCHES", 0)
     assert search(reuters_index, text, limit=30, facets=("year",)) == by_dicts
     assert by_dicts.total_any > 0

@@ -6,8 +6,8 @@ about a microsecond per posting in Python, far more than the numpy import this m
 brings (``engine.dense``). ``BulkEvaluation`` adds the parts' score arrays in the order
 ``WordScorer.evaluate`` adds its dictionaries, so each article gets the same float, and
 ranks, counts and lists the matches from the arrays. ``WordScorer`` hands a query to it when
-its terms have at least ``BULK_POSTINGS`` postings; ``tests/test_bulk.py`` checks both give
-the same pages, scores and counts.
+its terms have at least ``BULK_POSTINGS`` postings to score (``BULK_MATCHES`` only to count
+or list); ``tests/test_bulk.py`` checks both give the same pages, scores and counts.
 """
 
 from __future__ import annotations
@@ -46,6 +46,10 @@ class BulkEvaluation:
     def matches(self, query: wq.Query) -> list[int]:
         """The articles ``query`` matches, in order."""
         return np.flatnonzero(self._kept_mask(query)).tolist()
+
+    def holds(self, query: wq.Query) -> bool:
+        """Whether ``query``'s scores or matches are here already."""
+        return query in self._evaluated or query in self._matched
 
     def _kept_mask(self, query: wq.Query) -> np.ndarray:
         if query in self._evaluated:

@@ -32,6 +32,9 @@ BULK_POSTINGS = 200_000
 """Queries whose terms have this many postings or more (a phrase's words count
 ``PHRASE_COST`` times) are evaluated as arrays (``search.bulk``): past it, adding up
 dictionaries costs more than importing numpy (``benchmarks/RESULTS.md``, session 13)."""
+BULK_MATCHES = 2_000_000
+"""Queries only counted or listed go to the arrays from this many postings (unless their
+scores are there already): sets of document numbers cost far less a posting than scores."""
 PHRASE_COST = 3
 """A phrase's postings cost about three times a word's to match and score in Python: its
 positions are decoded and compared too."""
@@ -119,19 +122,23 @@ class WordScorer:
 
     def sorted_matches(self, query: wq.Query, allowed: set[int] | None = None) -> list[int]:
         """``matches``, in order."""
-        bulk = self._bulk_for(query, allowed)
+        bulk = self._bulk_for(query, allowed, BULK_MATCHES)
         return bulk.matches(query) if bulk else sorted(self.matches(query, allowed))
 
     def top(self, query: wq.Query, limit: int, allowed: set[int] | None = None):
         """``top(self.evaluate(query, allowed), limit)``: the best (docnum, score) pairs."""
-        bulk = self._bulk_for(query, allowed)
+        bulk = self._bulk_for(query, allowed, BULK_POSTINGS)
         return bulk.top(query, limit) if bulk else top(self.evaluate(query, allowed), limit)
 
-    def _bulk_for(self, query: wq.Query, allowed: set[int] | None):
-        """The bulk evaluation if ``query`` has ``BULK_POSTINGS`` postings or more (and
-        ``allowed`` is the filter's), else None."""
+    def _bulk_for(self, query: wq.Query, allowed: set[int] | None, threshold: int):
+        """The bulk evaluation if it holds ``query`` already or ``query`` costs
+        ``threshold`` postings or more (and ``allowed`` is the filter's), else None."""
         self._check(allowed)
-        if allowed is not self.allowed or self._cost(query) < BULK_POSTINGS:
+        if allowed is not self.allowed:
+            return None
+        if self._bulk is not None and self._bulk.holds(query):
+            return self._bulk
+        if self._cost(query) < threshold:
             return None
         if self._bulk is None:
             from monitor_search.search.bulk import BulkEvaluation
@@ -191,7 +198,7 @@ class WordScorer:
             return len(self.postings.live(allowed))
         if allowed is None and query in self._evaluated:  # scored in full already
             return len(self._evaluated[query])
-        bulk = self._bulk_for(query, allowed)
+        bulk = self._bulk_for(query, allowed, BULK_MATCHES)
         if bulk:
             return bulk.count(query)
         if allowed is None:
