@@ -6,9 +6,11 @@ matchers would (``engine.bm25``), from postings read in bulk (``engine.postings`
 look only at articles that have all their words, matched by set operations on (article,
 position) keys (``engine.plainpositions``), segment by segment. Counts are set operations on
 each segment's own document numbers, and ``evaluate_among`` scores only given articles
-(``search.pruning`` picks them). ``tests/test_postings.py`` checks the scores equal Whoosh's. Any
-other query (ranges, fuzzy words, phrases with a slop, wildcards not written out as their
-words by ``search.patterns``) is answered by Whoosh.
+(``search.pruning`` picks them). Queries with many postings are ranked, counted and listed
+from arrays instead (``search.bulk``: the same floats, with numpy).
+``tests/test_postings.py`` checks the scores equal Whoosh's. Any other query (ranges, fuzzy
+words, phrases with a slop, wildcards not written out as their words by
+``search.patterns``) is answered by Whoosh.
 
 ``AND NOT`` here excludes every article of the excluded part, the first of a segment
 included (Whoosh 2.7.4's ``AndNotMatcher`` can keep it; ``engine.patches`` mends that one
