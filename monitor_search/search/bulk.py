@@ -12,11 +12,14 @@ or list); ``tests/test_bulk.py`` checks both give the same pages, scores and cou
 
 from __future__ import annotations
 
+from functools import reduce
+
 import numpy as np
 from whoosh import query as wq
 
 from monitor_search.engine import dense
 from monitor_search.engine.dense import Dense
+from monitor_search.engine.postings import SegmentPostings
 
 
 class BulkEvaluation:
@@ -92,16 +95,19 @@ class BulkEvaluation:
         terms = {
             word: dense.term_scores(self._scorer.terms, postings, field, word) for word in words
         }
-        present = self._filtered(
-            np.logical_and.reduce([self._mask(wq.Term(field, word)) for word in terms])
+        present = reduce(
+            np.logical_and, [_as_dense(found, postings)[1] for found in terms.values()]
         )
-        matched = np.flatnonzero(present)
+        matched = np.flatnonzero(self._filtered(present))
         if len(words) > 1 and len(matched):
-            found = []
-            for number, (base, size) in enumerate(zip(postings.bases, postings.sizes, strict=True)):
-                local = matched[(matched >= base) & (matched < base + size)] - base
-                if len(local):
-                    found.append(dense.phrase_in(postings, number, field, words, local) + base)
+            bounds = np.searchsorted(matched, [*postings.bases, postings.document_count])
+            found = [
+                dense.phrase_in(postings, number, field, words, matched[start:end] - base) + base
+                for number, (base, start, end) in enumerate(
+                    zip(postings.bases, bounds, bounds[1:], strict=False)
+                )
+                if end > start
+            ]
             matched = np.concatenate(found) if found else matched[:0]
         parts = [terms[word][1][np.searchsorted(terms[word][0], matched)] for word in words]
         return matched, _tree_sum(parts)
@@ -166,7 +172,7 @@ def _is_sparse(found: Part) -> bool:
     return found[1].dtype != np.bool_
 
 
-def _as_dense(found: Part, postings) -> Dense:
+def _as_dense(found: Part, postings: SegmentPostings) -> Dense:
     """``found`` as arrays over every article (a copy: it may be added to in place)."""
     if not _is_sparse(found):
         return found[0].copy(), found[1].copy()

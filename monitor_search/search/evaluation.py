@@ -32,11 +32,13 @@ from monitor_search.engine.postings import SegmentPostings, Unsupported
 
 BULK_POSTINGS = 200_000
 """Queries whose terms have this many postings or more (a phrase's words count
-``PHRASE_COST`` times) are evaluated as arrays (``search.bulk``): past it, adding up
-dictionaries costs more than importing numpy (``benchmarks/RESULTS.md``, session 13)."""
+``PHRASE_COST`` times) are scored as arrays (``search.bulk``). Chosen from in-process
+costs (``benchmarks/bulk_ab.py``: dictionaries about 1-2 microseconds a posting more than
+arrays) against numpy's import (0.1-0.25 s); not yet checked end to end."""
 BULK_MATCHES = 2_000_000
 """Queries only counted or listed go to the arrays from this many postings (unless their
-scores are there already): sets of document numbers cost far less a posting than scores."""
+scores are there already): sets of document numbers cost far less a posting than scores.
+An estimate, not measured."""
 PHRASE_COST = 3
 """A phrase's postings cost about three times a word's to match and score in Python: its
 positions are decoded and compared too."""
