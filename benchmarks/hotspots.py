@@ -445,6 +445,27 @@ def run_child_stderr(argv: list) -> str:
     return done.stderr
 
 
+PROFILED_RUN = """
+import cProfile, os, sys
+output, sys.argv = sys.argv[1], ["msearch", *sys.argv[2:]]
+profile, exit_now = cProfile.Profile(), os._exit
+
+
+def dump_and_exit(code):
+    profile.disable()
+    profile.dump_stats(output)
+    exit_now(code)
+
+
+os._exit = dump_and_exit
+profile.enable()
+from monitor_search.cli import run
+run()
+"""
+"""The console script under cProfile. It ends in ``os._exit``, which would skip the dump that
+``python -m cProfile`` makes at exit, so the profile is written there."""
+
+
 def profile_query(index_dir: Path, query: str, runs: int) -> None:
     """``msearch query --json`` as a user runs it (a fresh interpreter), three ways."""
     tail = ["-m", "monitor_search", "query", query, "--index", str(index_dir), "--json"]
@@ -453,7 +474,7 @@ def profile_query(index_dir: Path, query: str, runs: int) -> None:
     import_times(tail, runs)
     with tempfile.TemporaryDirectory(prefix="hotspots-") as folder:
         output = Path(folder) / "query.prof"
-        run_child([sys.executable, "-m", "cProfile", "-o", output, *tail])
+        run_child([sys.executable, "-c", PROFILED_RUN, output, *tail[2:]])
         stats = pstats.Stats(str(output))
     wall = stats.total_tt
     print_areas("msearch query --json", self_time_by_area(stats, QUERY_AREAS), wall)

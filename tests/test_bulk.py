@@ -33,6 +33,7 @@ def test_arrays_give_the_dictionaries_answers(word_index, query, limit, every, t
     with open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher:
         kept = None if every is None else set(range(0, searcher.doc_count_all(), every))
         with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(evaluation, "BULK_LOADED", 10**12)  # each threshold as given
             patch.setattr(evaluation, "BULK_POSTINGS", 10**12)
             patch.setattr(evaluation, "BULK_MATCHES", 10**12)
             by_dicts = WordScorer(searcher, kept)
@@ -68,6 +69,7 @@ def test_search_is_the_same_either_way(word_index, monkeypatch, threshold):
     """The whole search (tiers, counts, facets, dates) goes through whichever is chosen."""
     from monitor_search.search.searcher import search
 
+    monkeypatch.setattr(evaluation, "BULK_LOADED", 10**12)
     monkeypatch.setattr(evaluation, "BULK_POSTINGS", threshold)
     monkeypatch.setattr(evaluation, "BULK_MATCHES", threshold)
     found = search(word_index, "Shevardnadze Kiev gas", facets=("year",))
@@ -77,3 +79,17 @@ def test_search_is_the_same_either_way(word_index, monkeypatch, threshold):
     assert search(word_index, "Shevardnadze Kiev gas", facets=("year",)) == found
     assert search(word_index, "Kiev gas", sort="newest") == newest
     assert found.total_any > found.total > 0
+
+
+def test_numpy_once_imported_takes_smaller_queries(word_index, monkeypatch):
+    """Without numpy's import to pay, arrays take queries from ``BULK_LOADED`` postings."""
+    import sys
+
+    query = wq.Or([wq.Term("body", "said"), wq.Term("title", "said")])
+    monkeypatch.setattr(evaluation, "BULK_POSTINGS", 10**12)
+    monkeypatch.setattr(evaluation, "BULK_LOADED", 1)
+    with open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher:
+        assert "numpy" in sys.modules  # imported by the tests before
+        assert WordScorer(searcher).scores_in_bulk(query)
+        monkeypatch.delitem(sys.modules, "numpy")
+        assert not WordScorer(searcher).scores_in_bulk(query)

@@ -215,6 +215,7 @@ def test_phrases_on_the_wire_equal_whooshs_path(reuters_index, monkeypatch, text
 def test_arrays_answer_the_wire_as_the_dictionaries(reuters_index, monkeypatch, text):
     """Evaluated as arrays (``search.bulk``), real wire copy gets the same hits, scores,
     counts and facets as from the dictionaries."""
+    monkeypatch.setattr(evaluation, "BULK_LOADED", 10**12)
     monkeypatch.setattr(evaluation, "BULK_POSTINGS", 10**12)
     monkeypatch.setattr(evaluation, "BULK_MATCHES", 10**12)
     by_dicts = search(reuters_index, text, limit=30, facets=("year",))

@@ -20,6 +20,7 @@ for the queries Whoosh answers).
 from __future__ import annotations
 
 import heapq
+import sys
 from collections.abc import Collection, Iterable, Iterator
 from itertools import compress
 
@@ -39,6 +40,11 @@ BULK_MATCHES = 2_000_000
 """Queries only counted or listed go to the arrays from this many postings (unless their
 scores are there already): sets of document numbers cost far less a posting than scores.
 An estimate, not measured."""
+BULK_LOADED = 5_000
+"""Both thresholds once numpy is imported (a query scored as arrays already in this process,
+or a program that uses numpy itself): without its import to pay, arrays cost no more than
+dictionaries from about this many postings on (``benchmarks/bulk_ab.py``: a word of 4,400
+postings alike, more than that faster)."""
 PHRASE_COST = 3
 """A phrase's postings cost about three times a word's to match and score in Python: its
 positions are decoded and compared too."""
@@ -134,6 +140,10 @@ class WordScorer:
         bulk = self._bulk_for(query, allowed, BULK_POSTINGS)
         return bulk.top(query, limit) if bulk else top(self.evaluate(query, allowed), limit)
 
+    def scores_in_bulk(self, query: wq.Query, allowed: set[int] | None = None) -> bool:
+        """Whether ``top`` scores ``query`` as arrays (``search.bulk``)."""
+        return self._bulk_for(query, allowed, BULK_POSTINGS) is not None
+
     def _bulk_for(self, query: wq.Query, allowed: set[int] | None, threshold: int):
         """The bulk evaluation if it holds ``query`` already or ``query`` costs
         ``threshold`` postings or more (and ``allowed`` is the filter's), else None."""
@@ -142,6 +152,8 @@ class WordScorer:
             return None
         if self._bulk is not None and self._bulk.holds(query):
             return self._bulk
+        if "numpy" in sys.modules:
+            threshold = min(threshold, BULK_LOADED)
         if self._cost(query) < threshold:
             return None
         if self._bulk is None:
@@ -152,15 +164,17 @@ class WordScorer:
 
     def _cost(self, query: wq.Query) -> int:
         """What ``query`` costs to evaluate in dictionaries, in postings: those of its terms (a
-        phrase's: ``PHRASE_COST`` times), every article for ``*``."""
+        phrase's ``PHRASE_COST`` times, but once under a filter, which leaves few articles
+        to decode positions for), every article for ``*`` (the filter's, under one)."""
         kind = type(query)
         if kind is wq.Term:
             return self.terms.posting_count(query.fieldname, query.text)
         if kind is wq.Phrase:
             words = query.words
-            return PHRASE_COST * sum(self.terms.posting_count(query.fieldname, w) for w in words)
+            postings = sum(self.terms.posting_count(query.fieldname, word) for word in words)
+            return postings if self.allowed is not None else PHRASE_COST * postings
         if kind is wq.Every:
-            return self.postings.document_count
+            return self.postings.document_count if self.allowed is None else len(self.allowed)
         return sum(map(self._cost, query.children()))
 
     def _matched(self, query: wq.Query) -> set[int]:

@@ -23,6 +23,9 @@ the second leaves out never adds to a score.
 
 The page of a query such as ``oil pipeline`` can thus come from the articles with its
 rarest term (``oil`` in the headline), a fraction of all its matches.
+
+A query with postings enough to be scored as arrays (``WordScorer.scores_in_bulk``) is not
+pruned: numpy scores all of them in less time than the dictionaries take for the candidates.
 """
 
 from __future__ import annotations
@@ -48,7 +51,7 @@ def best(
 ) -> list[tuple[int, float]]:
     """``top(scorer.evaluate(query, allowed), limit)``: the same hits, in the same order."""
     leaves = _leaves(query)
-    if leaves is None or limit <= 0:
+    if leaves is None or limit <= 0 or scorer.scores_in_bulk(query, allowed):
         return scorer.top(query, limit, allowed)
     counts = {leaf: scorer.terms.posting_count(*leaf) for leaf in leaves}
     order = sorted(leaves, key=lambda leaf: (counts[leaf], leaf))
