@@ -83,10 +83,23 @@ def phrase_in(
     starts = None
     for offset, word in sorted(enumerate(words), key=lambda item: len(keys[item[1]])):
         found = keys[word] - offset if offset else keys[word]
-        starts = found if starts is None else np.intersect1d(starts, found, assume_unique=True)
+        starts = found if starts is None else _common_sorted(starts, found)
         if not len(starts):
             break
-    return np.unique(starts >> KEY_SHIFT)
+    articles = starts >> KEY_SHIFT
+    if not len(articles):
+        return articles
+    return articles[np.concatenate(([True], articles[1:] != articles[:-1]))]  # each once
+
+
+def _common_sorted(fewer: np.ndarray, more: np.ndarray) -> np.ndarray:
+    """The values of the sorted, distinct ``fewer`` that are in the sorted ``more``: each
+    looked up by binary search (no sort of both together, as ``np.intersect1d`` does)."""
+    if not len(more):
+        return more
+    at = np.searchsorted(more, fewer)
+    at[at == len(more)] = 0
+    return fewer[more[at] == fewer]
 
 
 def _position_keys(

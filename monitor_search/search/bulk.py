@@ -36,8 +36,12 @@ class BulkEvaluation:
         self._matched: dict[wq.Query, np.ndarray] = {}
 
     def top(self, query: wq.Query, limit: int) -> list[tuple[int, float]]:
-        """The ``limit`` best (docnum, score) pairs: ``evaluation.top`` of the scores."""
+        """The ``limit`` best (docnum, score) pairs: ``evaluation.top`` of the scores. An
+        AND's articles are found first, from the postings' document numbers alone: a
+        question's words are often in no article together, and then none is scored."""
         if query not in self._evaluated:
+            if type(query) is wq.And and not self._kept_mask(query).any():
+                return []
             self._evaluated[query] = _as_dense(self._evaluate(query), self._postings)
         scores, mask = self._evaluated[query]
         return dense.top(scores, self._filtered(mask), limit)
