@@ -10,6 +10,8 @@ alone, which the search layer imports only for such queries: the import costs 0.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
 from monitor_search.engine.bm25 import TermScores
@@ -31,8 +33,21 @@ def term_scores(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(docnums, scores) of the articles that have the term, in order, deleted ones left
     out: ``TermScores.term_scores`` as two arrays."""
+    found = list(segment_term_scores(terms, postings, field, text))
+    if not found:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    return np.concatenate([docnums for docnums, _ in found]), np.concatenate(
+        [scores for _, scores in found]
+    )
+
+
+def segment_term_scores(
+    terms: TermScores, postings: SegmentPostings, field: str, text: str
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """``term_scores`` one segment at a time (segments without the term skipped): an
+    array over the whole archive can take each segment's scores as they come."""
     factor = terms.factor
-    found_docnums, found_scores = [], []
+    idf = None
     for number, base, ids, weights in _segments(postings, field, text):
         codes, norm = terms.norm(field, number)
         lengths = np.array(norm)[_codes(codes, postings, number)[ids]]
@@ -41,11 +56,9 @@ def term_scores(
         if deleted:
             kept = ~np.isin(ids, np.fromiter(deleted, dtype=np.int64))
             ids, tf, lengths = ids[kept], tf[kept], lengths[kept]
-        found_docnums.append(ids + base)
-        found_scores.append((tf * factor) / (tf + lengths))
-    if not found_docnums:
-        return np.zeros(0, dtype=np.int64), np.zeros(0)
-    return np.concatenate(found_docnums), terms.idf(field, text) * np.concatenate(found_scores)
+        if idf is None:
+            idf = terms.idf(field, text)
+        yield ids + base, idf * ((tf * factor) / (tf + lengths))
 
 
 def term_mask(postings: SegmentPostings, field: str, text: str) -> np.ndarray:
@@ -65,9 +78,9 @@ def live_mask(postings: SegmentPostings) -> np.ndarray:
 
 
 def mask_of(postings: SegmentPostings, docnums) -> np.ndarray:
-    """The mask of the articles ``docnums`` (an iterable of document numbers)."""
+    """The mask of the articles ``docnums`` (an array or an iterable of document numbers)."""
     mask = np.zeros(postings.document_count, dtype=bool)
-    found = np.fromiter(docnums, dtype=np.int64)
+    found = docnums if isinstance(docnums, np.ndarray) else np.fromiter(docnums, dtype=np.int64)
     mask[found] = True
     return mask
 

@@ -80,8 +80,12 @@ class BulkEvaluation:
                 return self._evaluate(query.subqueries[0])
             return _boosted(self._joined(kind, query.subqueries), query.boost)
         if kind is wq.AndNot:
-            scores, mask = _as_dense(self._evaluate(query.a), self._postings)
-            mask &= ~self._mask(query.b)
+            found, left_out = self._evaluate(query.a), self._mask(query.b)
+            if _is_sparse(found):  # a name's variant less the name: kept sparse
+                kept = ~left_out[found[0]]
+                return found[0][kept], found[1][kept]
+            scores, mask = found
+            mask &= ~left_out
             scores[~mask] = 0.0
             return scores, mask
         if kind is wq.Phrase:
@@ -99,9 +103,7 @@ class BulkEvaluation:
         terms = {
             word: dense.term_scores(self._scorer.terms, postings, field, word) for word in words
         }
-        present = reduce(
-            np.logical_and, [_as_dense(found, postings)[1] for found in terms.values()]
-        )
+        present = reduce(np.logical_and, [_mask_of(found, postings) for found in terms.values()])
         matched = np.flatnonzero(self._filtered(present))
         if len(words) > 1 and len(matched):
             bounds = np.searchsorted(matched, [*postings.bases, postings.document_count])
@@ -119,17 +121,9 @@ class BulkEvaluation:
     def _joined(self, kind, parts: list[wq.Query]) -> Dense:
         """An OR's or an AND's scores: the parts added up in order, as ``evaluation.joined``
         adds them (an article absent from a part adds 0.0, which leaves a float unchanged)."""
-        scores, mask = _as_dense(self._evaluate(parts[0]), self._postings)
+        scores, mask = self._dense(parts[0])
         for part in parts[1:]:
-            found = self._evaluate(part)
-            if _is_sparse(found):
-                docnums, part_scores = found
-                scores[docnums] += part_scores
-                part_mask = np.zeros_like(mask)
-                part_mask[docnums] = True
-            else:
-                part_scores, part_mask = found
-                scores += part_scores
+            part_mask = self._add(scores, part)
             if kind is wq.Or:
                 mask |= part_mask
             else:
@@ -137,6 +131,38 @@ class BulkEvaluation:
         if kind is wq.And:
             scores[~mask] = 0.0
         return scores, mask
+
+    def _dense(self, part: wq.Query) -> Dense:
+        """``part``'s scores as arrays over every article, to be added to in place (a
+        term's taken in segment by segment)."""
+        if type(part) is not wq.Term:
+            return _as_dense(self._evaluate(part), self._postings)
+        scores, mask = dense.empty(self._postings)
+        for docnums, part_scores in self._term_segments(part):
+            scores[docnums] = part_scores
+            mask[docnums] = True
+        return scores, mask
+
+    def _add(self, scores: np.ndarray, part: wq.Query) -> np.ndarray:
+        """Adds ``part``'s scores to ``scores`` (a term's segment by segment); the mask of
+        its articles."""
+        part_mask = np.zeros(len(scores), dtype=bool)
+        found = self._term_segments(part) if type(part) is wq.Term else [self._evaluate(part)]
+        for docnums_or_scores, part_scores in found:
+            if part_scores.dtype == np.bool_:  # dense
+                scores += docnums_or_scores
+                return part_scores
+            scores[docnums_or_scores] += part_scores
+            part_mask[docnums_or_scores] = True
+        return part_mask
+
+    def _term_segments(self, term: wq.Term):
+        """(docnums, scores) of each segment's articles with ``term``, boosted."""
+        found = dense.segment_term_scores(
+            self._scorer.terms, self._postings, term.fieldname, term.text
+        )
+        for docnums, scores in found:
+            yield _boosted((docnums, scores), term.boost)
 
     def _mask(self, query: wq.Query) -> np.ndarray:
         """Whether each article matches ``query`` (no scores added up)."""
@@ -177,14 +203,22 @@ def _is_sparse(found: Part) -> bool:
 
 
 def _as_dense(found: Part, postings: SegmentPostings) -> Dense:
-    """``found`` as arrays over every article (a copy: it may be added to in place)."""
+    """``found`` as arrays over every article, to be added to in place: every part is
+    computed anew for the query that asks for it, so a dense one is taken as it is."""
     if not _is_sparse(found):
-        return found[0].copy(), found[1].copy()
+        return found
     docnums, part_scores = found
     scores, mask = dense.empty(postings)
     scores[docnums] = part_scores
     mask[docnums] = True
     return scores, mask
+
+
+def _mask_of(found: Part, postings: SegmentPostings) -> np.ndarray:
+    """Whether each article is among ``found``'s."""
+    if not _is_sparse(found):
+        return found[1]
+    return dense.mask_of(postings, found[0])
 
 
 def _boosted(found: Part, boost: float) -> Part:
