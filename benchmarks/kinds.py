@@ -21,13 +21,15 @@ sits out the wildcard. Child Pythons may cache bytecode (``speed.use_bytecode_ca
 an installed msearch does.
 
 ``--in-process`` times instead the library call behind each kind of msearch (``search``,
-or ``count_timeline``), warm, in this process, on each INDEX (sizes and kinds interleaved
-round by round): p50 milliseconds, for the growth goal from one archive size to the next.
+``count_matches`` or ``count_timeline``), warm, in this process, on each INDEX (sizes and
+kinds interleaved round by round): p50 milliseconds, for the growth goal from one archive
+size to the next.
 
 The work differs where the tools differ, and the table says so: for eight words, both
 baselines return the articles with all eight (none, here), while msearch also ranks and
 counts those with some of them, and may suggest a spelling; for ``--facet year`` msearch
-also ranks and shows ten hits, the baselines only count.
+also ranks and shows ten hits, the baselines only count. The all-words count is ``msearch
+query --count`` beside FTS5's ``count(*)``: a number alone from each.
 """
 
 from __future__ import annotations
@@ -136,7 +138,7 @@ KINDS = (
         NEWEST_SQL,
         (TWO_WORDS, "--newest"),
     ),
-    Kind("all-words count", ("query", TWO_WORDS, "-n", "1"), TWO_WORDS, COUNT_SQL),
+    Kind("all-words count", ("query", TWO_WORDS, "--count"), TWO_WORDS, COUNT_SQL),
 )
 
 
@@ -174,9 +176,11 @@ def measure(kind: Kind, commands: dict[str, list], runs: int, warmup: int = 1) -
 def library_call(kind: Kind, index: Path):
     """The function msearch's command for ``kind`` runs, with its arguments, as a closure."""
     from monitor_search.model import Filters
-    from monitor_search.search.searcher import count_timeline, search
+    from monitor_search.search.searcher import count_matches, count_timeline, search
 
     command, text, *options = kind.msearch
+    if options == ["--count"]:
+        return lambda: count_matches(index, text)
     settings = dict(zip(options[::2], options[1::2], strict=True))
     filters = Filters(year=int(settings["--year"])) if "--year" in settings else None
     if command == "timeline":

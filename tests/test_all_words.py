@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from monitor_search.index.indexer import update_index
-from monitor_search.search.searcher import count_timeline, search
+from monitor_search.model import Filters
+from monitor_search.search.searcher import count_matches, count_timeline, search
 from monitor_search.search.suggest import _unshared, edit_distance
 
 from .conftest import write_article
@@ -85,6 +86,34 @@ def test_timeline_and_facets_count_all_words(archive):
     assert count_timeline(archive, "Maskhadov Grozny", match_any=True)[0] == 5
     facets = search(archive, "Maskhadov Grozny", facets=("publication",)).facets
     assert facets["publication"] == {"Monitor": 3, "unknown": 1}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Maskhadov pipeline Grozny", "oil -gas", '"the pipeline"', "Grozn*", "the of", "nowhere"],
+)
+def test_count_is_the_searchs_total(archive, text):
+    for match_any in (False, True):
+        found = search(archive, text, match_any=match_any)
+        assert count_matches(archive, text, match_any=match_any) == found.total
+    assert count_matches(archive, "Maskhadov Grozny") == 4  # a, d, e, f
+    in_volume = search(archive, "Maskhadov", filters=Filters(volume=5))
+    assert count_matches(archive, "Maskhadov", filters=Filters(volume=5)) == in_volume.total == 1
+
+
+def test_count_option_prints_the_number_alone(archive, msearch):
+    counted = msearch("query", "Maskhadov Grozny", "--count", "-i", str(archive))
+    assert (counted.code, counted.out, counted.err) == (0, "4\n", "")
+    assert msearch("query", "Maskhadov Grozny", "-c", "--any", "-i", str(archive)).out == "5\n"
+    as_json = msearch("query", "Maskhadov Grozny", "-c", "--json", "-i", str(archive))
+    assert json.loads(as_json.out) == {"query": "Maskhadov Grozny", "total": 4}
+    none = msearch("query", "nowhere", "--count", "-i", str(archive))
+    assert (none.code, none.out) == (1, "0\n")  # as grep -c
+    unknown = msearch("query", "Maskhadov", "-c", "--publication", "Nope", "-i", str(archive))
+    assert (unknown.code, unknown.out) == (1, "0\n") and "no publication" in unknown.err
+    for other in ("--jsonl", "--csv", "--brief", "--paths", "--facet=year"):
+        refused = msearch("query", "Maskhadov", "--count", other, "-i", str(archive))
+        assert refused.code == 2 and not refused.out and "--count" in refused.err
 
 
 def test_minus_excludes_and_plus_requires(archive):

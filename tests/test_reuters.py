@@ -22,7 +22,7 @@ from monitor_search.ingest.decode import decode_article_bytes
 from monitor_search.search import evaluation
 from monitor_search.search.catalog import get_article, index_stats, iter_articles
 from monitor_search.search.highlight import FRAGMENT_CHARS
-from monitor_search.search.searcher import search
+from monitor_search.search.searcher import count_matches, search
 
 from .conftest import SEED, write_article
 
@@ -223,3 +223,7 @@ def test_arrays_answer_the_wire_as_the_dictionaries(reuters_index, monkeypatch, 
     monkeypatch.setattr(evaluation, "BULK_MATCHES", 0)
     assert search(reuters_index, text, limit=30, facets=("year",)) == by_dicts
     assert by_dicts.total_any > 0
+    assert count_matches(reuters_index, text) == by_dicts.total  # counted as arrays
+    for threshold in ("BULK_LOADED", "BULK_POSTINGS", "BULK_MATCHES"):
+        monkeypatch.setattr(evaluation, threshold, 10**12)
+    assert count_matches(reuters_index, text) == by_dicts.total  # counted in sets

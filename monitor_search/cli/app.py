@@ -213,6 +213,15 @@ def query(
     csv_out: CsvOption = False,
     brief: BriefOption = False,
     paths: PathsOption = False,
+    count: Annotated[
+        bool,
+        typer.Option(
+            "--count",
+            "-c",
+            help="Print only how many articles match (with all the words; with --any, any), "
+            "as grep -c does: nothing is ranked.",
+        ),
+    ] = False,
     publication: PublicationOption = None,
     year: YearOption = None,
     date_from: FromOption = None,
@@ -238,6 +247,9 @@ def query(
 
     one_format(json_out, jsonl, csv=csv_out, brief=brief, paths=paths)
     filters = Filters(publication, year, date_from, date_to, volume, issue, source)
+    if count:
+        formats = (jsonl, csv_out, brief, paths)
+        _print_count(index_dir_of(index_dir), text, filters, match_any, json_out, facet, formats)
     facets = tuple(f.value for f in facet or ())
     try:
         result = search(
@@ -267,6 +279,36 @@ def query(
     else:
         print_hits(result, json_out, jsonl, display)
     raise typer.Exit(EXIT_FOUND if result.hits else EXIT_NOT_FOUND)
+
+
+def _print_count(
+    index_dir: Path, text: str, filters, match_any: bool, json_out: bool, facet, formats
+) -> None:
+    """``query --count``: the number alone on stdout (with ``--json``, in an object with the
+    query); exits 0 if any article matches, 1 if none does."""
+    from monitor_search.search.searcher import count_matches
+
+    if facet or any(formats):
+        raise MsearchError(
+            "--count prints how many articles match (with --json, in an object): "
+            "leave out --facet, --jsonl, --csv, --brief and --paths"
+        )
+    try:
+        found = count_matches(index_dir, text, filters=filters, match_any=match_any)
+    except UnknownPublication:
+        _write_count(text, 0, json_out)  # as grep -c prints 0
+        raise
+    _write_count(text, found, json_out)
+    raise typer.Exit(EXIT_FOUND if found else EXIT_NOT_FOUND)
+
+
+def _write_count(text: str, found: int, json_out: bool) -> None:
+    if json_out:
+        from monitor_search.output.json import write_json
+
+        write_json({"query": text, "total": found}, sys.stdout)
+    else:
+        print(found)
 
 
 @app.command(

@@ -246,6 +246,34 @@ def count_timeline(
     return _run(index_dir, text, count)
 
 
+def count_matches(
+    index_dir: Path, text: str, *, filters: Filters | None = None, match_any: bool = False
+) -> int:
+    """How many articles match ``text``: the ``total`` of ``search`` with the same
+    arguments, without ranking or reading any article."""
+    _checked(text)
+    request = _Request(1, filter_query(filters or Filters()), "relevance", ())
+
+    def count(searcher, ranking: Ranking) -> int:
+        _check_publication(searcher, filters)
+        restriction = _restricted(searcher, filters, request).filter_query
+        return _match_count(searcher, ranking.matching(match_any), restriction)
+
+    return _run(index_dir, text, count)
+
+
+def _match_count(searcher, query, filter_query) -> int:
+    """How many articles ``query`` matches (among those ``filter_query`` lets through)."""
+    from whoosh import query as wq
+
+    if isinstance(query, type(wq.NullQuery)):
+        return 0
+    if evaluation.supports(query, searcher):
+        scorer = evaluation.WordScorer(searcher, filter_query)
+        return scorer.count(query, scorer.allowed)
+    return len(_all_matches(searcher, query, filter_query))
+
+
 def similar(index_dir: Path, article_id: str, *, limit: int = 10) -> SearchResult:
     """The articles most like article ``article_id`` (by its key terms), never itself."""
     if limit < 1:
