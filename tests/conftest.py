@@ -15,6 +15,7 @@ from monitor_search.engine import plainpositions, plainpostings
 from monitor_search.index import indexer
 from monitor_search.index.indexer import update_index
 from monitor_search.index.store import open_for_reading
+from monitor_search.search import evaluation
 from monitor_search.search.scoring import WEIGHTING
 
 from .reference import StockWhoosh
@@ -63,6 +64,16 @@ class Outcome:
     code: int
     out: str
     err: str
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _thresholds_as_without_numpy():
+    """Which path a query takes must not depend on the tests run before it: numpy, once a
+    test has imported it, would lower the arrays' threshold (``evaluation.BULK_LOADED``)
+    for every later one. Tests of the arrays set the thresholds they test."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(evaluation, "BULK_LOADED", 10**12)
+        yield
 
 
 @pytest.fixture

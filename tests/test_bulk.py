@@ -8,11 +8,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
 
+from monitor_search.analysis.terms import word_term
 from monitor_search.index.store import open_for_reading
 from monitor_search.search import evaluation
 from monitor_search.search.evaluation import WordScorer, top
 from monitor_search.search.scoring import WEIGHTING
 
+from .conftest import VOCABULARY
 from .test_pruning import PHRASE, TERMS
 
 QUERIES = TERMS | st.builds(wq.Or, st.lists(TERMS | PHRASE, min_size=2, max_size=3))
@@ -33,7 +35,6 @@ def test_arrays_give_the_dictionaries_answers(word_index, query, limit, every, t
     with open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher:
         kept = None if every is None else set(range(0, searcher.doc_count_all(), every))
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(evaluation, "BULK_LOADED", 10**12)  # each threshold as given
             patch.setattr(evaluation, "BULK_POSTINGS", 10**12)
             patch.setattr(evaluation, "BULK_MATCHES", 10**12)
             by_dicts = WordScorer(searcher, kept)
@@ -69,7 +70,6 @@ def test_search_is_the_same_either_way(word_index, monkeypatch, threshold):
     """The whole search (tiers, counts, facets, dates) goes through whichever is chosen."""
     from monitor_search.search.searcher import search
 
-    monkeypatch.setattr(evaluation, "BULK_LOADED", 10**12)
     monkeypatch.setattr(evaluation, "BULK_POSTINGS", threshold)
     monkeypatch.setattr(evaluation, "BULK_MATCHES", threshold)
     found = search(word_index, "Shevardnadze Kiev gas", facets=("year",))
@@ -83,13 +83,44 @@ def test_search_is_the_same_either_way(word_index, monkeypatch, threshold):
 
 def test_numpy_once_imported_takes_smaller_queries(word_index, monkeypatch):
     """Without numpy's import to pay, arrays take queries from ``BULK_LOADED`` postings."""
-    import sys
-
+    pytest.importorskip("numpy")
     query = wq.Or([wq.Term("body", "said"), wq.Term("title", "said")])
     monkeypatch.setattr(evaluation, "BULK_POSTINGS", 10**12)
     monkeypatch.setattr(evaluation, "BULK_LOADED", 1)
     with open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher:
-        assert "numpy" in sys.modules  # imported by the tests before
+        assert evaluation.numpy_imported()
         assert WordScorer(searcher).scores_in_bulk(query)
-        monkeypatch.delitem(sys.modules, "numpy")
+        monkeypatch.setattr(evaluation, "numpy_imported", lambda: False)
         assert not WordScorer(searcher).scores_in_bulk(query)
+
+
+def test_phrase_articles_come_once_each_in_order(word_index, monkeypatch):
+    """An article where a phrase stands twice is one match."""
+    from monitor_search.search.bulk import BulkEvaluation
+
+    monkeypatch.setattr(evaluation, "BULK_POSTINGS", 0)
+    with open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher:
+        scorer = WordScorer(searcher)
+        bulk = BulkEvaluation(scorer)
+        twice = 0
+        for first in VOCABULARY[:6]:
+            for second in VOCABULARY[:6]:
+                words = [word_term(first), word_term(second)]
+                matched, _ = bulk._phrase("body", words)
+                assert (matched[1:] > matched[:-1]).all()
+                assert matched.tolist() == sorted(scorer.evaluate(wq.Phrase("body", words)))
+                twice += _phrase_twice(scorer, words, matched.tolist())
+        assert twice, "the fixture should have an article with a phrase twice"
+
+
+def _phrase_twice(scorer: WordScorer, words: list[str], articles: list[int]) -> int:
+    """How many of ``articles`` have the two-word phrase ``words`` more than once."""
+    found = 0
+    for docnum in articles:
+        number, local = scorer.postings.segment_of(docnum)
+        keys = {}
+        for word in words:
+            _, word_keys = scorer.postings.position_keys(number, "body", word, [local])
+            keys[word] = set(word_keys)
+        found += len({key + 1 for key in keys[words[0]]} & keys[words[1]]) > 1
+    return found

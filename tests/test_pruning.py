@@ -50,11 +50,7 @@ PHRASE = st.builds(
 )
 def test_page_is_the_full_evaluations(word_index, query, limit, every):
     """With a filter or without, and for words AND NOT others or a phrase."""
-    with (
-        open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher,
-        pytest.MonkeyPatch.context() as patch,
-    ):
-        patch.setattr(evaluation, "BULK_LOADED", 10**12)  # pruned, numpy imported or not
+    with open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher:
         kept = None if every is None else set(range(0, searcher.doc_count_all(), every))
         scores = WordScorer(searcher).evaluate(query)
         expected = top({d: s for d, s in scores.items() if kept is None or d in kept}, limit)
@@ -79,7 +75,6 @@ def test_page_is_the_full_evaluations(word_index, query, limit, every):
 def test_page_found_without_scoring_every_match(word_index, monkeypatch, query, limit):
     """The rarest terms alone bring in candidates that outscore every other match: no full
     evaluation, and fewer articles scored than match."""
-    monkeypatch.setattr(evaluation, "BULK_LOADED", 10**12)
     with open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher:
         expected = top(WordScorer(searcher).evaluate(query), limit)
         scored = []

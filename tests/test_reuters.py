@@ -215,7 +215,6 @@ def test_phrases_on_the_wire_equal_whooshs_path(reuters_index, monkeypatch, text
 def test_arrays_answer_the_wire_as_the_dictionaries(reuters_index, monkeypatch, text):
     """Evaluated as arrays (``search.bulk``), real wire copy gets the same hits, scores,
     counts and facets as from the dictionaries."""
-    monkeypatch.setattr(evaluation, "BULK_LOADED", 10**12)
     monkeypatch.setattr(evaluation, "BULK_POSTINGS", 10**12)
     monkeypatch.setattr(evaluation, "BULK_MATCHES", 10**12)
     by_dicts = search(reuters_index, text, limit=30, facets=("year",))
@@ -224,6 +223,6 @@ def test_arrays_answer_the_wire_as_the_dictionaries(reuters_index, monkeypatch, 
     assert search(reuters_index, text, limit=30, facets=("year",)) == by_dicts
     assert by_dicts.total_any > 0
     assert count_matches(reuters_index, text) == by_dicts.total  # counted as arrays
-    for threshold in ("BULK_LOADED", "BULK_POSTINGS", "BULK_MATCHES"):
+    for threshold in ("BULK_POSTINGS", "BULK_MATCHES"):
         monkeypatch.setattr(evaluation, threshold, 10**12)
     assert count_matches(reuters_index, text) == by_dicts.total  # counted in sets

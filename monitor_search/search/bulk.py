@@ -37,11 +37,14 @@ class BulkEvaluation:
 
     def top(self, query: wq.Query, limit: int) -> list[tuple[int, float]]:
         """The ``limit`` best (docnum, score) pairs: ``evaluation.top`` of the scores. An
-        AND's articles are found first, from the postings' document numbers alone: a
+        AND of words is first matched from the postings' document numbers alone: a
         question's words are often in no article together, and then none is scored."""
         if query not in self._evaluated:
-            if type(query) is wq.And and not self._kept_mask(query).any():
-                return []
+            if type(query) is wq.And and _words_only(query):
+                matched = self._filtered(self._mask(query))
+                if not matched.any():
+                    self._matched[query] = matched
+                    return []
             self._evaluated[query] = _as_dense(self._evaluate(query), self._postings)
         scores, mask = self._evaluated[query]
         return dense.top(scores, self._filtered(mask), limit)
@@ -182,6 +185,13 @@ class BulkEvaluation:
         if kind is wq.AndNot:
             return self._mask(query.a) & ~self._mask(query.b)
         return _as_dense(self._evaluate(query), self._postings)[1]
+
+
+def _words_only(query: wq.Query) -> bool:
+    """Whether ``query`` is terms joined by AND and OR alone (its mask costs no positions)."""
+    if type(query) is wq.Term:
+        return True
+    return type(query) in (wq.And, wq.Or) and all(map(_words_only, query.subqueries))
 
 
 Part = Dense

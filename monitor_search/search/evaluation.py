@@ -77,6 +77,11 @@ def _supported(query: wq.Query, schema) -> bool:
     return False
 
 
+def numpy_imported() -> bool:
+    """Whether numpy is imported in this process already (``BULK_LOADED`` then applies)."""
+    return "numpy" in sys.modules
+
+
 class WordScorer:
     """BM25F scores and matches of Term / Or / And / AndNot / Phrase queries for one searcher,
     among the articles ``filter_query`` lets through (a query or document numbers; None:
@@ -154,7 +159,7 @@ class WordScorer:
             return None
         if self._bulk is not None and self._bulk.holds(query):
             return self._bulk
-        if "numpy" in sys.modules:
+        if numpy_imported():
             threshold = min(threshold, BULK_LOADED)
         if self._cost(query) < threshold:
             return None
