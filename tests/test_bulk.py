@@ -101,7 +101,7 @@ def test_phrase_articles_come_once_each_in_order(word_index, monkeypatch):
     monkeypatch.setattr(evaluation, "BULK_POSTINGS", 0)
     with open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher:
         scorer = WordScorer(searcher)
-        bulk = BulkEvaluation(scorer)
+        bulk = BulkEvaluation(scorer.postings, scorer.terms, scorer.allowed)
         twice = 0
         for first in VOCABULARY[:6]:
             for second in VOCABULARY[:6]:

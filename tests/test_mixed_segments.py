@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from monitor_search.engine.columns import numeric_values
+from monitor_search.engine.columns import numeric_value_counts, numeric_values
 from monitor_search.index import indexer
 from monitor_search.index.indexer import update_index
 from monitor_search.index.schema import date_span
@@ -102,6 +102,9 @@ def _check_numeric_columns(index_dir: Path) -> None:
         for name in ("year", "date_low", "date_high"):
             column = reader.column_reader(name)
             assert numeric_values(reader, name, docnums) == [column[d] for d in docnums]
+            for some in (docnums, docnums[::3], docnums[:1]):
+                counted = Counter(column[d] for d in some)
+                assert numeric_value_counts(reader, name, some) == counted
 
 
 def _check_stats(index_dir: Path, articles: list) -> None:

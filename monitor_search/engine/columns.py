@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import sys
 from array import array
-from collections.abc import Collection, Iterable
+from collections import Counter
+from collections.abc import Collection
 from itertools import accumulate
 
 from whoosh.columns import NumericColumn, VarBytesColumn
@@ -32,28 +33,52 @@ def numeric_values(reader, fieldname: str, docnums: Collection[int]) -> list[int
     if not whole or field.numtype is not int or field.decimal_places or field.bits > 32:
         column = reader.column_reader(fieldname)
         return [column[docnum] for docnum in docnums]
+    raw, offset = _whole_raw_column(reader, fieldname)
+    return [raw[docnum] - offset for docnum in docnums]
+
+
+def numeric_value_counts(reader, fieldname: str, docnums: Collection[int]) -> Counter[int]:
+    """How many of ``docnums`` have each value of the integer field ``fieldname``: the
+    ``Counter`` of ``numeric_values``, without a list of one value per document."""
+    field = reader.schema[fieldname]
+    whole = len(docnums) >= WHOLE_FROM * reader.doc_count_all()
+    if not whole or field.numtype is not int or field.decimal_places or field.bits > 32:
+        return Counter(numeric_values(reader, fieldname, docnums))
+    raw, offset = _whole_raw_column(reader, fieldname)
+    return Counter(
+        {value - offset: n for value, n in Counter(map(raw.__getitem__, docnums)).items()}
+    )
+
+
+def _whole_raw_column(reader, fieldname: str) -> tuple[array, int]:
+    """Every document's stored value of the (up to 32-bit) integer field, before Whoosh
+    translates it, and what to subtract to translate it."""
+    field = reader.schema[fieldname]
     offset = (1 << (field.bits - 1)) if field.signed else 0  # NUMERIC stores x + offset
     raw = array("q")
     for segment, base in reader.leaf_readers():
         assert len(raw) == base, "segments are numbered one after the other"
-        raw.extend(_raw_column(segment, fieldname))
-    return [raw[docnum] - offset for docnum in docnums]
+        _add_raw_column(raw, segment, fieldname)
+    return raw, offset
 
 
-def _raw_column(segment, fieldname: str) -> Iterable[int]:
-    """A segment's stored column values, one per document, before Whoosh translates them."""
+def _add_raw_column(raw: array, segment, fieldname: str) -> None:
+    """Append to ``raw`` a segment's stored column values, one per document, before Whoosh
+    translates them (no list of them is made: a column has one per article)."""
     column = segment.column_reader(fieldname, translate=False)
     count = segment.doc_count_all()
     if not isinstance(column, NumericColumn.Reader) or array(column._typecode).itemsize != (
         column._fixedlen
     ):
-        return [column[docnum] for docnum in range(count)]
+        raw.extend(column[docnum] for docnum in range(count))
+        return
     values = array(
         column._typecode, column._dbfile.get(column._basepos, column._count * column._fixedlen)
     )
     if sys.byteorder == "little":  # Whoosh writes them big-endian
         values.byteswap()
-    return [*values, *[column._default] * (count - len(values))]
+    raw.extend(iter(values))
+    raw.extend([column._default] * (count - len(values)))
 
 
 def live_bytes_values(reader, fieldname: str) -> list[bytes]:

@@ -18,20 +18,22 @@ import numpy as np
 from whoosh import query as wq
 
 from monitor_search.engine import dense
+from monitor_search.engine.bm25 import TermScores
 from monitor_search.engine.dense import Dense
 from monitor_search.engine.postings import SegmentPostings
 
 
 class BulkEvaluation:
-    """Scores and matches of one ``WordScorer``'s queries, as arrays over all its articles
-    (those its filter lets through). Only the queries asked about are kept (two arrays of
-    one element per article each); their parts are let go once added up."""
+    """Scores and matches of one ``WordScorer``'s queries (from its ``postings`` and
+    ``terms``), as arrays over all its articles (those in ``allowed``, its filter's, if
+    given). Only the queries asked about are kept (two arrays of one element per article
+    each); their parts are let go once added up. It holds no reference to the scorer, so
+    the two are freed as soon as the scorer is, without waiting for a cycle collection."""
 
-    def __init__(self, scorer):
-        self._scorer = scorer
-        self._postings = scorer.postings
-        allowed = scorer.allowed
-        self._allowed = None if allowed is None else dense.mask_of(self._postings, allowed)
+    def __init__(self, postings: SegmentPostings, terms: TermScores, allowed: set[int] | None):
+        self._postings = postings
+        self._terms = terms
+        self._allowed = None if allowed is None else dense.mask_of(postings, allowed)
         self._evaluated: dict[wq.Query, Dense] = {}
         self._matched: dict[wq.Query, np.ndarray] = {}
 
@@ -74,9 +76,8 @@ class BulkEvaluation:
     def _evaluate(self, query: wq.Query) -> Part:
         """Scores of ``query``'s articles: the floats ``WordScorer.evaluate`` gives."""
         kind = type(query)
-        scorer = self._scorer
         if kind is wq.Term:
-            found = dense.term_scores(scorer.terms, self._postings, query.fieldname, query.text)
+            found = dense.term_scores(self._terms, self._postings, query.fieldname, query.text)
             return _boosted(found, query.boost)
         if kind in (wq.Or, wq.And):
             if len(query.subqueries) == 1:  # as in Whoosh, a one-part group ignores its boost
@@ -93,19 +94,16 @@ class BulkEvaluation:
             return scores, mask
         if kind is wq.Phrase:
             return _boosted(self._phrase(query.fieldname, query.words), query.boost)
-        # every article (the filter's), each scoring the same
-        found = scorer.evaluate(query, scorer.allowed)
-        docnums = np.fromiter(found.keys(), dtype=np.int64, count=len(found))
-        return docnums, np.fromiter(found.values(), dtype=np.float64, count=len(found))
+        # every article (the filter's), each scoring the boost, as in Whoosh
+        mask = self._filtered(dense.live_mask(self._postings))
+        return np.where(mask, float(query.boost), 0.0), mask
 
     def _phrase(self, field: str, words: list[str]) -> Part:
         """``WordScorer``'s phrase: the articles (of the filter's) with every word, those in
         which the words follow each other (``dense.phrase_in``), each scoring the sum of
         its words' scores in the order of Whoosh's tree of intersections."""
         postings = self._postings
-        terms = {
-            word: dense.term_scores(self._scorer.terms, postings, field, word) for word in words
-        }
+        terms = {word: dense.term_scores(self._terms, postings, field, word) for word in words}
         present = reduce(np.logical_and, [_mask_of(found, postings) for found in terms.values()])
         matched = np.flatnonzero(self._filtered(present))
         if len(words) > 1 and len(matched):
@@ -161,9 +159,7 @@ class BulkEvaluation:
 
     def _term_segments(self, term: wq.Term):
         """(docnums, scores) of each segment's articles with ``term``, boosted."""
-        found = dense.segment_term_scores(
-            self._scorer.terms, self._postings, term.fieldname, term.text
-        )
+        found = dense.segment_term_scores(self._terms, self._postings, term.fieldname, term.text)
         for docnums, scores in found:
             yield _boosted((docnums, scores), term.boost)
 

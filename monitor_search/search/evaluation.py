@@ -166,7 +166,7 @@ class WordScorer:
         if self._bulk is None:
             from monitor_search.search.bulk import BulkEvaluation
 
-            self._bulk = BulkEvaluation(self)
+            self._bulk = BulkEvaluation(self.postings, self.terms, self.allowed)
         return self._bulk
 
     def _cost(self, query: wq.Query) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from monitor_search.engine.columns import numeric_values
+from monitor_search.engine.columns import numeric_value_counts, numeric_values
 from monitor_search.index.schema import SOURCE_SEPARATOR
 from monitor_search.model import Timeline
 
@@ -46,7 +46,10 @@ def _publications(reader, docnums: list[int]) -> Counter[str]:
 
 
 def _years(reader, docnums: list[int]) -> Counter[str]:
-    return Counter(map(_year_label, numeric_values(reader, "year", docnums)))
+    counts: Counter[str] = Counter()
+    for year, count in numeric_value_counts(reader, "year", docnums).items():
+        counts[_year_label(year)] += count
+    return counts
 
 
 def _year_label(value: int) -> str:
@@ -89,12 +92,13 @@ _COUNTERS = {"publication": _publications, "year": _years, "source": _sources}
 
 
 def timeline(reader, docnums: list[int], by: str) -> Timeline:
+    counts: Counter[tuple[int, int] | None] = Counter()
     if by == "year":
-        periods = map(_year_period, numeric_values(reader, "year", docnums))
+        for year, count in numeric_value_counts(reader, "year", docnums).items():
+            counts[_year_period(year)] += count
     else:
         lows, highs = (numeric_values(reader, name, docnums) for name in ("date_low", "date_high"))
-        periods = map(_month_period, lows, highs)
-    counts = Counter(periods)
+        counts.update(map(_month_period, lows, highs))
     undated = counts.pop(None, 0)
     return Timeline(by, _with_gaps(counts, by), undated)
 

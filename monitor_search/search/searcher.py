@@ -457,7 +457,7 @@ def _by_date(searcher, ranking: Ranking, request: _Request) -> _Ranked:
     scores = _relevance(searcher, ranking, shown)
     total_any = len(docnums)
     if matching is not ranking.any_words:
-        total_any = len(_all_matches(searcher, ranking.any_words, request.filter_query))
+        total_any = _match_count(searcher, ranking.any_words, request.filter_query)
     return _Ranked(
         [(docnum, score, "all") for docnum, score in zip(shown, scores, strict=True)],
         len(docnums),
