@@ -42,20 +42,30 @@ def term_scores(
 
 
 def segment_term_scores(
-    terms: TermScores, postings: SegmentPostings, field: str, text: str
+    terms: TermScores,
+    postings: SegmentPostings,
+    field: str,
+    text: str,
+    wanted: np.ndarray | None = None,
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """``term_scores`` one segment at a time (segments without the term skipped): an
-    array over the whole archive can take each segment's scores as they come."""
+    array over the whole archive can take each segment's scores as they come. With
+    ``wanted`` (a mask of articles, none deleted), only those articles' scores."""
     factor = terms.factor
     idf = None
     for number, base, ids, weights in _segments(postings, field, text):
+        tf = np.frombuffer(weights, dtype=np.float32)
+        if wanted is not None:
+            kept = wanted[ids + base]
+            ids, tf = ids[kept], tf[kept]
+        elif postings.deleted[number]:
+            kept = ~np.isin(ids, np.fromiter(postings.deleted[number], dtype=np.int64))
+            ids, tf = ids[kept], tf[kept]
+        if not len(ids):
+            continue
         codes, norm = terms.norm(field, number)
         lengths = np.array(norm)[_codes(codes, postings, number)[ids]]
-        tf = np.frombuffer(weights, dtype=np.float32).astype(np.float64)
-        deleted = postings.deleted[number]
-        if deleted:
-            kept = ~np.isin(ids, np.fromiter(deleted, dtype=np.int64))
-            ids, tf, lengths = ids[kept], tf[kept], lengths[kept]
+        tf = tf.astype(np.float64)
         if idf is None:
             idf = terms.idf(field, text)
         yield ids + base, idf * ((tf * factor) / (tf + lengths))

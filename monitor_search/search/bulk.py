@@ -101,10 +101,12 @@ class BulkEvaluation:
     def _phrase(self, field: str, words: list[str]) -> Part:
         """``WordScorer``'s phrase: the articles (of the filter's) with every word, those in
         which the words follow each other (``dense.phrase_in``), each scoring the sum of
-        its words' scores in the order of Whoosh's tree of intersections."""
+        its words' scores in the order of Whoosh's tree of intersections (the words scored
+        in those articles alone)."""
         postings = self._postings
-        terms = {word: dense.term_scores(self._terms, postings, field, word) for word in words}
-        present = reduce(np.logical_and, [_mask_of(found, postings) for found in terms.values()])
+        present = reduce(
+            np.logical_and, [dense.term_mask(postings, field, word) for word in set(words)]
+        )
         matched = np.flatnonzero(self._filtered(present))
         if len(words) > 1 and len(matched):
             bounds = np.searchsorted(matched, [*postings.bases, postings.document_count])
@@ -116,8 +118,19 @@ class BulkEvaluation:
                 if end > start
             ]
             matched = np.concatenate(found) if found else matched[:0]
-        parts = [terms[word][1][np.searchsorted(terms[word][0], matched)] for word in words]
-        return matched, _tree_sum(parts)
+        wanted = dense.mask_of(postings, matched)
+        scores = {word: self._scores_among(field, word, wanted) for word in set(words)}
+        return matched, _tree_sum([scores[word] for word in words])
+
+    def _scores_among(self, field: str, word: str, wanted: np.ndarray) -> np.ndarray:
+        """The word's score in each ``wanted`` article (all of which have it), in order."""
+        found = [
+            scores
+            for _, scores in dense.segment_term_scores(
+                self._terms, self._postings, field, word, wanted
+            )
+        ]
+        return np.concatenate(found) if found else np.zeros(0)
 
     def _joined(self, kind, parts: list[wq.Query]) -> Dense:
         """An OR's or an AND's scores: the parts added up in order, as ``evaluation.joined``
