@@ -197,10 +197,13 @@ class BulkEvaluation:
 
 
 def _words_only(query: wq.Query) -> bool:
-    """Whether ``query`` is terms joined by AND and OR alone (its mask costs no positions)."""
-    if type(query) is wq.Term:
+    """Whether ``query`` has no phrase: its mask then costs no positions."""
+    kind = type(query)
+    if kind in (wq.Term, wq.Every):
         return True
-    return type(query) in (wq.And, wq.Or) and all(map(_words_only, query.subqueries))
+    if kind is wq.AndNot:
+        return _words_only(query.a) and _words_only(query.b)
+    return kind in (wq.And, wq.Or) and all(map(_words_only, query.subqueries))
 
 
 Part = Dense
