@@ -106,10 +106,13 @@ def test_phrase_articles_come_once_each_in_order(word_index, monkeypatch):
         for first in VOCABULARY[:6]:
             for second in VOCABULARY[:6]:
                 words = [word_term(first), word_term(second)]
-                matched, _ = bulk._phrase("body", words)
-                assert (matched[1:] > matched[:-1]).all()
-                assert matched.tolist() == sorted(scorer.evaluate(wq.Phrase("body", words)))
-                twice += _phrase_twice(scorer, words, matched.tolist())
+                matched = []
+                for number, base in enumerate(scorer.postings.bases):
+                    local, _ = bulk._phrase("body", words, number)
+                    assert (local[1:] > local[:-1]).all()
+                    matched.extend((local + base).tolist())
+                assert matched == sorted(scorer.evaluate(wq.Phrase("body", words)))
+                twice += _phrase_twice(scorer, words, matched)
         assert twice, "the fixture should have an article with a phrase twice"
 
 

@@ -1,16 +1,14 @@
-"""Terms' BM25F scores and articles as arrays over the whole archive (numpy), for queries
-whose postings are too many to add up in Python dictionaries.
+"""Terms' BM25F scores and articles as arrays over one segment (numpy), for queries whose
+postings are too many to add up in Python dictionaries.
 
 ``term_scores`` computes the very floats ``bm25.TermScores.term_scores`` gives (the same
-IEEE operations on the same doubles, in the same order, element by element). In the arrays
-over the whole archive (``Dense``), article ``d`` of the searcher is element ``d``; articles
-that do not match score 0.0 and are not in the mask. numpy is imported by this module
-alone, which the search layer imports only for such queries: the import costs 0.1-0.25 s.
+IEEE operations on the same doubles, in the same order, element by element). Arrays are
+over one segment's documents: document ``d`` of the segment is element ``d``. numpy is
+imported by this module alone, which the search layer imports only for such queries: the
+import costs 0.1-0.25 s.
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterator
 
 import numpy as np
 
@@ -19,77 +17,63 @@ from monitor_search.engine.plainpositions import KEY_SHIFT
 from monitor_search.engine.postings import SegmentPostings
 
 Dense = tuple[np.ndarray, np.ndarray]
-"""(scores, float64; mask, bool): each article's score and whether it matches."""
+"""(scores, float64; mask, bool): each document's score and whether it matches; those that
+do not match score 0.0."""
 
 
-def empty(postings: SegmentPostings) -> Dense:
-    """No article matches."""
-    size = postings.document_count
+def empty(size: int) -> Dense:
+    """No document of ``size`` matches."""
     return np.zeros(size), np.zeros(size, dtype=bool)
 
 
 def term_scores(
-    terms: TermScores, postings: SegmentPostings, field: str, text: str
-) -> tuple[np.ndarray, np.ndarray]:
-    """(docnums, scores) of the articles that have the term, in order, deleted ones left
-    out: ``TermScores.term_scores`` as two arrays."""
-    found = list(segment_term_scores(terms, postings, field, text))
-    if not found:
-        return np.zeros(0, dtype=np.int64), np.zeros(0)
-    return np.concatenate([docnums for docnums, _ in found]), np.concatenate(
-        [scores for _, scores in found]
-    )
-
-
-def segment_term_scores(
     terms: TermScores,
     postings: SegmentPostings,
+    number: int,
     field: str,
     text: str,
     wanted: np.ndarray | None = None,
-) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """``term_scores`` one segment at a time (segments without the term skipped): an
-    array over the whole archive can take each segment's scores as they come. With
-    ``wanted`` (a mask of articles, none deleted), only those articles' scores."""
-    factor = terms.factor
-    idf = None
-    for number, base, ids, weights in _segments(postings, field, text):
-        tf = np.frombuffer(weights, dtype=np.float32)
-        if wanted is not None:
-            kept = wanted[ids + base]
-            ids, tf = ids[kept], tf[kept]
-        elif postings.deleted[number]:
-            kept = ~np.isin(ids, np.fromiter(postings.deleted[number], dtype=np.int64))
-            ids, tf = ids[kept], tf[kept]
-        if not len(ids):
-            continue
-        codes, norm = terms.norm(field, number)
-        lengths = np.array(norm)[_codes(codes, postings, number)[ids]]
-        tf = tf.astype(np.float64)
-        if idf is None:
-            idf = terms.idf(field, text)
-        yield ids + base, idf * ((tf * factor) / (tf + lengths))
+) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, scores) of segment ``number``'s documents that have the term, in order, deleted
+    ones left out (with ``wanted``, a mask of documents none of which is deleted, only
+    those): ``TermScores.term_scores`` of the segment, as two arrays."""
+    found = _postings_of(postings, number, field, text)
+    if found is None:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    ids, weights = found
+    tf = np.frombuffer(weights, dtype=np.float32)
+    if wanted is not None:
+        kept = wanted[ids]
+        ids, tf = ids[kept], tf[kept]
+    elif postings.deleted[number]:
+        kept = ~np.isin(ids, _deleted(postings, number))
+        ids, tf = ids[kept], tf[kept]
+    codes, norm = terms.norm(field, number)
+    lengths = np.array(norm)[_codes(codes, postings, number)[ids]]
+    tf = tf.astype(np.float64)
+    return ids, terms.idf(field, text) * ((tf * terms.factor) / (tf + lengths))
 
 
-def term_mask(postings: SegmentPostings, field: str, text: str) -> np.ndarray:
-    """Whether each article has the term (deleted ones do not)."""
-    mask = np.zeros(postings.document_count, dtype=bool)
-    for _, base, ids, _ in _segments(postings, field, text):
-        mask[ids + base] = True
-    _drop_deleted(postings, mask)
+def term_mask(postings: SegmentPostings, number: int, field: str, text: str) -> np.ndarray:
+    """Whether each document of segment ``number`` has the term (deleted ones do not)."""
+    mask = np.zeros(postings.sizes[number], dtype=bool)
+    found = _postings_of(postings, number, field, text)
+    if found is not None:
+        mask[found[0]] = True
+        _drop_deleted(postings, number, mask)
     return mask
 
 
-def live_mask(postings: SegmentPostings) -> np.ndarray:
-    """Whether each article is not deleted."""
-    mask = np.ones(postings.document_count, dtype=bool)
-    _drop_deleted(postings, mask)
+def live_mask(postings: SegmentPostings, number: int) -> np.ndarray:
+    """Whether each document of segment ``number`` is not deleted."""
+    mask = np.ones(postings.sizes[number], dtype=bool)
+    _drop_deleted(postings, number, mask)
     return mask
 
 
-def mask_of(postings: SegmentPostings, docnums) -> np.ndarray:
-    """The mask of the articles ``docnums`` (an array or an iterable of document numbers)."""
-    mask = np.zeros(postings.document_count, dtype=bool)
+def mask_of(size: int, docnums) -> np.ndarray:
+    """The mask over ``size`` documents of ``docnums`` (an array or an iterable of numbers)."""
+    mask = np.zeros(size, dtype=bool)
     found = docnums if isinstance(docnums, np.ndarray) else np.fromiter(docnums, dtype=np.int64)
     mask[found] = True
     return mask
@@ -157,14 +141,12 @@ def top(scores: np.ndarray, mask: np.ndarray, limit: int) -> list[tuple[int, flo
     return list(zip(docnums[order].tolist(), values[order].tolist(), strict=True))
 
 
-def _segments(postings: SegmentPostings, field: str, text: str):
-    """(segment number, base, ids as int64, weights) of the term's postings per segment."""
-    tbytes = postings.term_bytes(field, text)
-    for number, base in enumerate(postings.bases):
-        arrays = postings.arrays(number, field, tbytes)
-        if arrays is not None and len(arrays[0]):
-            ids = np.frombuffer(arrays[0], dtype=np.uint32).astype(np.int64)
-            yield number, base, ids, arrays[1]
+def _postings_of(postings: SegmentPostings, number: int, field: str, text: str):
+    """(ids as int64, weights) of the term's postings in segment ``number``, or None."""
+    arrays = postings.arrays(number, field, postings.term_bytes(field, text))
+    if arrays is None or not len(arrays[0]):
+        return None
+    return np.frombuffer(arrays[0], dtype=np.uint32).astype(np.int64), arrays[1]
 
 
 def _codes(codes: bytes, postings: SegmentPostings, number: int) -> np.ndarray:
@@ -174,7 +156,10 @@ def _codes(codes: bytes, postings: SegmentPostings, number: int) -> np.ndarray:
     return found if len(found) >= size else np.pad(found, (0, size - len(found)))
 
 
-def _drop_deleted(postings: SegmentPostings, mask: np.ndarray) -> None:
-    for base, deleted in zip(postings.bases, postings.deleted, strict=True):
-        if deleted:
-            mask[np.fromiter(deleted, dtype=np.int64) + base] = False
+def _deleted(postings: SegmentPostings, number: int) -> np.ndarray:
+    return np.fromiter(postings.deleted[number], dtype=np.int64)
+
+
+def _drop_deleted(postings: SegmentPostings, number: int, mask: np.ndarray) -> None:
+    if postings.deleted[number]:
+        mask[_deleted(postings, number)] = False
