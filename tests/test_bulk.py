@@ -81,6 +81,24 @@ def test_search_is_the_same_either_way(word_index, monkeypatch, threshold):
     assert found.total_any > found.total > 0
 
 
+@pytest.mark.parametrize("every", [None, 3])
+def test_a_filter_of_many_words_as_arrays(word_index, monkeypatch, every):
+    """A wildcard of many words (``patterns``: each article with one scores the same) and
+    words beside it: the same page, count and matches either way."""
+    words = wq.Or([wq.Term("body", word_term(word)) for word in VOCABULARY[:5]])
+    query = wq.Or([wq.ConstantScoreQuery(words, score=1.5), wq.Term("title", "said")])
+    with open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher:
+        kept = None if every is None else set(range(0, searcher.doc_count_all(), every))
+        monkeypatch.setattr(evaluation, "BULK_POSTINGS", 10**12)
+        monkeypatch.setattr(evaluation, "BULK_MATCHES", 10**12)
+        expected = _answers(WordScorer(searcher, kept), query, 15)
+        monkeypatch.setattr(evaluation, "BULK_POSTINGS", 0)
+        monkeypatch.setattr(evaluation, "BULK_MATCHES", 0)
+        by_arrays = WordScorer(searcher, kept)
+        assert _answers(by_arrays, query, 15) == expected
+        assert by_arrays._bulk is not None and expected[1] > 15
+
+
 def test_numpy_once_imported_takes_smaller_queries(word_index, monkeypatch):
     """Without numpy's import to pay, arrays take queries from ``BULK_LOADED`` postings."""
     pytest.importorskip("numpy")

@@ -164,14 +164,29 @@ def test_a_boosted_wildcard_is_a_boosted_or_of_its_words(word_index):
         assert single == wq.Term("body", "pipelin")
 
 
-def test_a_wildcard_of_too_many_words_is_left_to_whoosh(word_index, monkeypatch):
+def test_a_wildcard_of_many_words_is_a_filter_of_them(word_index, monkeypatch):
+    """Every article with one of its words, each scoring the pattern's boost, as Whoosh's
+    constant-score wrapper scores them; counted and filtered like any word query."""
     with open_for_reading(word_index).searcher(weighting=WEIGHTING) as searcher:
         reader = searcher.reader()
-        fitting = len(list(wq.Prefix("body", "s").expanded_terms(reader)))
-        monkeypatch.setattr(patterns, "MAX_WORDS", fitting)
-        assert patterns.expanded(wq.Prefix("body", "s"), reader) == wq.Prefix("body", "s")
-        monkeypatch.setattr(patterns, "MAX_WORDS", fitting + 1)
+        fitting = [text.decode() for _, text in wq.Prefix("body", "s").expanded_terms(reader)]
+        monkeypatch.setattr(patterns, "MAX_WORDS", len(fitting) + 1)
         assert type(patterns.expanded(wq.Prefix("body", "s"), reader)) is wq.Or
+        monkeypatch.setattr(patterns, "MAX_WORDS", len(fitting))
+        written = patterns.expanded(wq.Prefix("body", "s", boost=2.0), reader)
+        words = wq.Or([wq.Term("body", word) for word in fitting])
+        assert written == wq.ConstantScoreQuery(words, score=2.0)
+        assert evaluation.supports(written, searcher)
+        expected = {hit.docnum: hit.score for hit in searcher.search(written, limit=None)}
+        assert set(expected.values()) == {2.0}
+        scorer = evaluation.WordScorer(searcher)
+        assert scorer.evaluate(written) == expected
+        assert scorer.count(written) == len(expected)
+        kept = set(range(0, searcher.doc_count_all(), 3))
+        filtered = evaluation.WordScorer(searcher, kept)
+        assert filtered.evaluate(written, filtered.allowed) == {
+            docnum: score for docnum, score in expected.items() if docnum in kept
+        }
 
 
 def test_every_and_filters(word_index, stock_whoosh):

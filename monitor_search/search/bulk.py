@@ -23,6 +23,7 @@ from monitor_search.engine import dense
 from monitor_search.engine.bm25 import TermScores
 from monitor_search.engine.dense import Dense
 from monitor_search.engine.postings import SegmentPostings
+from monitor_search.search.evaluation import phrase_free
 
 
 class BulkEvaluation:
@@ -46,7 +47,7 @@ class BulkEvaluation:
         together, and then none is scored."""
         found: list[tuple[int, float]] = []
         count = 0
-        matched_first = type(query) is wq.And and _words_only(query)
+        matched_first = type(query) is wq.And and phrase_free(query)
         for number, base in enumerate(self._postings.bases):
             if matched_first and not self._kept(self._mask(query, number), number).any():
                 continue
@@ -110,6 +111,9 @@ class BulkEvaluation:
             return scores, mask
         if kind is wq.Phrase:
             return _boosted(self._phrase(query.fieldname, query.words, number), query.boost)
+        if kind is wq.ConstantScoreQuery:  # its articles, each scoring the same
+            mask = self._kept(self._mask(query.child, number), number)
+            return np.where(mask, float(query.score), 0.0), mask
         # every article (the filter's), each scoring the boost, as in Whoosh
         mask = self._kept(dense.live_mask(self._postings, number), number)
         return np.where(mask, float(query.boost), 0.0), mask
@@ -180,17 +184,9 @@ class BulkEvaluation:
             return mask
         if kind is wq.AndNot:
             return self._mask(query.a, number) & ~self._mask(query.b, number)
+        if kind is wq.ConstantScoreQuery:
+            return self._mask(query.child, number)
         return self._dense(self._evaluate(query, number), number)[1]
-
-
-def _words_only(query: wq.Query) -> bool:
-    """Whether ``query`` has no phrase: its mask then costs no positions."""
-    kind = type(query)
-    if kind in (wq.Term, wq.Every):
-        return True
-    if kind is wq.AndNot:
-        return _words_only(query.a) and _words_only(query.b)
-    return kind in (wq.And, wq.Or) and all(map(_words_only, query.subqueries))
 
 
 Part = Dense

@@ -69,12 +69,26 @@ def _supported(query: wq.Query, schema) -> bool:
         return bool(query.subqueries) and all(_supported(q, schema) for q in query.subqueries)
     if kind is wq.AndNot:
         return _supported(query.a, schema) and _supported(query.b, schema)
+    if kind is wq.ConstantScoreQuery:  # a wildcard of many words (``patterns``)
+        return phrase_free(query.child) and _supported(query.child, schema)
     if kind is wq.Phrase:  # Whoosh's default: words next to each other, in order
         if query.fieldname not in schema or query.slop != 1 or not query.words:
             return False
         fieldformat = schema[query.fieldname].format
         return fieldformat is not None and fieldformat.supports("positions")
     return False
+
+
+def phrase_free(query: wq.Query) -> bool:
+    """Whether ``query`` holds no phrase: which articles it matches then takes no positions."""
+    kind = type(query)
+    if kind in (wq.Term, wq.Every):
+        return True
+    if kind is wq.AndNot:
+        return phrase_free(query.a) and phrase_free(query.b)
+    if kind is wq.ConstantScoreQuery:
+        return phrase_free(query.child)
+    return kind in (wq.And, wq.Or) and all(map(phrase_free, query.subqueries))
 
 
 def numpy_imported() -> bool:
@@ -182,6 +196,8 @@ class WordScorer:
             return postings if self.allowed is not None else PHRASE_COST * postings
         if kind is wq.Every:
             return self.postings.document_count if self.allowed is None else len(self.allowed)
+        if kind is wq.ConstantScoreQuery:
+            return self._cost(query.child)
         return sum(map(self._cost, query.children()))
 
     def _matched(self, query: wq.Query) -> set[int]:
@@ -273,6 +289,8 @@ class WordScorer:
             return self._located[query][number]
         if kind is wq.AndNot:
             return set(self._local(query.a, number)).difference(self._local(query.b, number))
+        if kind is wq.ConstantScoreQuery:
+            return self._local(query.child, number)
         if kind in (wq.Or, wq.And):
             parts = [self._local(q, number) for q in query.subqueries]
             return set().union(*parts) if kind is wq.Or else _common(parts)
@@ -291,6 +309,8 @@ class WordScorer:
             return _boosted(self.terms.term_scores(query.fieldname, query.text), query.boost)
         if kind is wq.Every:  # every article (the filter's), each scoring the boost, as in Whoosh
             return dict.fromkeys(self.postings.live(self.allowed), query.boost)
+        if kind is wq.ConstantScoreQuery:  # its articles, each scoring the same
+            return dict.fromkeys(self._matched(query.child), query.score)
         if kind is wq.AndNot:
             return self._and_not(query)
         if kind is wq.Phrase:

@@ -185,7 +185,7 @@ def _leaves(query: wq.Query) -> set[Leaf] | None:
 def _scoring_leaves(query: wq.Query) -> set[Leaf] | None:
     """The query's terms, if it is only terms joined by OR and AND with positive boosts
     (the bound holds only for sums of non-negative scores); else None."""
-    if query.boost <= 0:
+    if type(query) not in (wq.Term, wq.Or, wq.And) or query.boost <= 0:
         return None
     if type(query) is wq.Term:
         return {(query.fieldname, query.text)}
