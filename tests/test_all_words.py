@@ -116,6 +116,20 @@ def test_count_option_prints_the_number_alone(archive, msearch):
         assert refused.code == 2 and not refused.out and "--count" in refused.err
 
 
+def test_minus_and_plus_hold_beside_phrases_and_wildcards(archive):
+    """Query syntax (a phrase, a wildcard) does not turn ``-word`` into a word to find."""
+    assert _titles(search(archive, "Bak* -gas").hits) == ["OIL ALONE"]
+    assert _titles(search(archive, '"in Baku" -gas').hits) == ["OIL ALONE"]
+    assert search(archive, '"in Baku" -gas').total == 1 == count_matches(archive, "Bak* -gas")
+    required = search(archive, '+"in Baku" gas')
+    assert required.total == 2 and {hit.title for hit in required.hits} == {
+        "OIL AND GAS",
+        "OIL ALONE",
+    }
+    assert count_matches(archive, '-"oil prices"') == len(ARTICLES) - 1
+    assert search(archive, 'Grozn* -"the pipeline"').total == 1  # d: Grozny, no pipeline
+
+
 def test_minus_excludes_and_plus_requires(archive):
     assert _titles(search(archive, "oil -gas").hits) == ["OIL ALONE"]
     assert search(archive, "oil -gas").total == 1

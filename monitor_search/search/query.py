@@ -230,6 +230,11 @@ def _parse_syntax(text: str, schema, *, all_parts: bool) -> wq.Query | None:
     group = qparser.AndGroup if all_parts else qparser.OrGroup
     parser = qparser.MultifieldParser(list(QUERY_FIELDS), schema, group=group)
     parser.add_plugin(qparser.FuzzyTermPlugin())
+    # -word and +word beside syntax too: a sign that starts a word (not one apart from any
+    # word, nor a hyphen inside one: source:itar-tass)
+    parser.add_plugin(
+        qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+(?=\S)", minusexpr=r"(?<![^\s(])-(?=\S)")
+    )
     try:
         # Not normalised: that would flatten "gas pipeline" into one OR of four field terms
         # and lose which terms belong to which word.
@@ -274,7 +279,9 @@ def _tidy(q: wq.Query) -> wq.Query:
         a, b = _tidy(q.a), _tidy(q.b)
         if _is_null(b):
             return a
-        return wq.NullQuery if _is_null(a) else q.__class__(a, b)
+        if _is_null(a):  # -"a b" alone: every article but those
+            return wq.AndNot(wq.Every(), b) if isinstance(q, wq.AndNot) else wq.NullQuery
+        return q.__class__(a, b)
     if isinstance(q, wq.CompoundQuery):
         parts = [part for part in map(_tidy, q.subqueries) if not _is_null(part)]
         if not parts:
