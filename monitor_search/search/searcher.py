@@ -492,12 +492,13 @@ def _tiered(searcher, ranking: Ranking, limit: int, filter_query):
     results = searcher.search(ranking.any_words, limit=limit + len(first), filter=filter_query)
     taken = {docnum for docnum, _ in first}
     rest = [(hit.docnum, hit.score) for hit in results if hit.docnum not in taken]
-    # len() counts every match in a second, unscored pass: the collector's own count stops
-    # short once Whoosh prunes low-scoring matchers (optimize=False included).
-    total_all = len(results)
+    # counted in an unscored pass of their own: the length of Whoosh's results is its
+    # collector's tally, which stops short once Whoosh skips low-scoring parts of a query
+    total_any = _match_count(searcher, ranking.any_words, filter_query)
+    total_all = total_any
     if ranking.all_words is not None:
-        total_all = len(searcher.search(ranking.all_words, limit=1, filter=filter_query))
-    return first, rest[: limit - len(first)], total_all, len(results)
+        total_all = _match_count(searcher, ranking.all_words, filter_query)
+    return first, rest[: limit - len(first)], total_all, total_any
 
 
 def _tiered_from_postings(searcher, ranking: Ranking, limit: int, filter_query):
