@@ -108,7 +108,10 @@ def test_count_option_prints_the_number_alone(archive, msearch):
     as_json = msearch("query", "Maskhadov Grozny", "-c", "--json", "-i", str(archive))
     assert json.loads(as_json.out) == {"query": "Maskhadov Grozny", "total": 4}
     none = msearch("query", "nowhere", "--count", "-i", str(archive))
-    assert (none.code, none.out) == (1, "0\n")  # as grep -c
+    assert (none.code, none.out, none.err) == (1, "0\n", "")  # as grep -c
+    stop_words = msearch("query", "the of", "--count", "-i", str(archive))
+    assert (stop_words.code, stop_words.out) == (1, "0\n")
+    assert "every word of the query is a stop word (the, of)" in stop_words.err
     unknown = msearch("query", "Maskhadov", "-c", "--publication", "Nope", "-i", str(archive))
     assert (unknown.code, unknown.out) == (1, "0\n") and "no publication" in unknown.err
     for other in ("--jsonl", "--csv", "--brief", "--paths", "--facet=year"):

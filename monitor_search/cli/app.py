@@ -57,6 +57,7 @@ from monitor_search.cli.printing import (
     one_format,
     print_hits,
     print_lines,
+    print_only_stop_words,
     stderr_line,
 )
 from monitor_search.cli.saved import saved_app
@@ -299,6 +300,12 @@ def _print_count(
         _write_count(text, 0, json_out)  # as grep -c prints 0
         raise
     _write_count(text, found, json_out)
+    if not found:
+        from monitor_search.search.query import ignored_words, plain_ranking
+
+        ignored = ignored_words(text)
+        if ignored and plain_ranking(text).is_empty:
+            print_only_stop_words(ignored)
     raise typer.Exit(EXIT_FOUND if found else EXIT_NOT_FOUND)
 
 

@@ -88,10 +88,14 @@ def print_hits(
     elif result.hits:
         print(shown_line(result, kind), file=sys.stderr)
     elif result.nothing_to_search and result.ignored:
-        words = ", ".join(result.ignored)
-        stderr_line(f"every word of the query is a stop word ({words}): nothing to search")
+        print_only_stop_words(result.ignored)
     else:
         print(f"no {kind}articles match", file=sys.stderr)
+
+
+def print_only_stop_words(ignored: list[str]) -> None:
+    words = ", ".join(ignored)
+    stderr_line(f"every word of the query is a stop word ({words}): nothing to search")
 
 
 def shown_line(result, kind: str = "") -> str:
