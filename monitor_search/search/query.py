@@ -230,10 +230,10 @@ def _parse_syntax(text: str, schema, *, all_parts: bool) -> wq.Query | None:
     group = qparser.AndGroup if all_parts else qparser.OrGroup
     parser = qparser.MultifieldParser(list(QUERY_FIELDS), schema, group=group)
     parser.add_plugin(qparser.FuzzyTermPlugin())
-    # -word and +word beside syntax too: a sign that starts a word (not one apart from any
-    # word, nor a hyphen inside one: source:itar-tass)
+    # -word and +word beside syntax too: a sign before a word, a phrase or a group (not one
+    # apart from any word, before punctuation, or a hyphen inside a word: source:itar-tass)
     parser.add_plugin(
-        qparser.PlusMinusPlugin(plusexpr=r"(?<![^\s(])\+(?=\S)", minusexpr=r"(?<![^\s(])-(?=\S)")
+        qparser.PlusMinusPlugin(plusexpr=_SIGN.format("\\+"), minusexpr=_SIGN.format("-"))
     )
     try:
         # Not normalised: that would flatten "gas pipeline" into one OR of four field terms
@@ -321,6 +321,10 @@ def _bind_negations(q: wq.Query) -> wq.Query:
 def _joined(queries: list[wq.Query], kind: type = wq.Or) -> wq.Query:
     return queries[0] if len(queries) == 1 else kind(queries)
 
+
+_SIGN = r"(?<![^\s(]){}(?=[\w\"(])"
+"""A sign that requires or leaves out what follows it, as a regular expression: at the start
+of a word (``{}`` is the sign)."""
 
 _PLAIN_WORD = re.compile(r"(?:(?<=\s)|^)([+-])(?=\w)|\w+(?:\.?\w+)*")
 
