@@ -131,6 +131,7 @@ def test_minus_and_plus_hold_beside_phrases_and_wildcards(archive):
     }
     assert count_matches(archive, '-"oil prices"') == len(ARTICLES) - 1
     assert search(archive, 'Grozn* -"the pipeline"').total == 1  # d: Grozny, no pipeline
+    assert _titles(search(archive, "oil (-gas)").hits) == ["OIL ALONE"]  # a sign after "("
 
 
 def test_minus_excludes_and_plus_requires(archive):

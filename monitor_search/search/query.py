@@ -326,7 +326,7 @@ _SIGN = r"(?<![^\s(]){}(?=[\w\"(])"
 """A sign that requires or leaves out what follows it, as a regular expression: at the start
 of a word (``{}`` is the sign)."""
 
-_PLAIN_WORD = re.compile(r"(?:(?<=\s)|^)([+-])(?=\w)|\w+(?:\.?\w+)*")
+_PLAIN_WORD = re.compile(r"(?<![^\s(])([+-])(?=\w)|\w+(?:\.?\w+)*")
 
 
 def plain_ranking(text: str) -> Ranking:
