@@ -28,9 +28,7 @@ def numeric_values(reader, fieldname: str, docnums: Collection[int]) -> list[int
     """The value of the integer field ``fieldname`` in each of ``docnums`` (in order), as
     ``reader.column_reader(fieldname)[docnum]`` gives it (its default for articles without
     one)."""
-    field = reader.schema[fieldname]
-    whole = len(docnums) >= WHOLE_FROM * reader.doc_count_all()
-    if not whole or field.numtype is not int or field.decimal_places or field.bits > 32:
+    if not _read_whole(reader, fieldname, docnums):
         column = reader.column_reader(fieldname)
         return [column[docnum] for docnum in docnums]
     raw, offset = _whole_raw_column(reader, fieldname)
@@ -40,14 +38,20 @@ def numeric_values(reader, fieldname: str, docnums: Collection[int]) -> list[int
 def numeric_value_counts(reader, fieldname: str, docnums: Collection[int]) -> Counter[int]:
     """How many of ``docnums`` have each value of the integer field ``fieldname``: the
     ``Counter`` of ``numeric_values``, without a list of one value per document."""
-    field = reader.schema[fieldname]
-    whole = len(docnums) >= WHOLE_FROM * reader.doc_count_all()
-    if not whole or field.numtype is not int or field.decimal_places or field.bits > 32:
+    if not _read_whole(reader, fieldname, docnums):
         return Counter(numeric_values(reader, fieldname, docnums))
     raw, offset = _whole_raw_column(reader, fieldname)
     return Counter(
         {value - offset: n for value, n in Counter(map(raw.__getitem__, docnums)).items()}
     )
+
+
+def _read_whole(reader, fieldname: str, docnums: Collection[int]) -> bool:
+    """Whether the column is read whole for ``docnums``: enough of them, and an integer field
+    of up to 32 bits (whose raw values an ``array("q")`` holds)."""
+    field = reader.schema[fieldname]
+    whole = len(docnums) >= WHOLE_FROM * reader.doc_count_all()
+    return whole and field.numtype is int and not field.decimal_places and field.bits <= 32
 
 
 def _whole_raw_column(reader, fieldname: str) -> tuple[array, int]:

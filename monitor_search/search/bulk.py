@@ -62,19 +62,21 @@ class BulkEvaluation:
     def count(self, query: wq.Query) -> int:
         """How many articles ``query`` matches."""
         if query not in self._counts:
-            self._counts[query] = sum(
-                int(np.count_nonzero(self._kept(self._mask(query, number), number)))
-                for number in range(len(self._postings.bases))
-            )
+            masks = self._matched(query)
+            self._counts[query] = sum(int(np.count_nonzero(mask)) for _, mask in masks)
         return self._counts[query]
 
     def matches(self, query: wq.Query) -> list[int]:
         """The articles ``query`` matches, in order."""
         found: list[int] = []
-        for number, base in enumerate(self._postings.bases):
-            local = np.flatnonzero(self._kept(self._mask(query, number), number))
-            found.extend((local + base).tolist())
+        for base, mask in self._matched(query):
+            found.extend((np.flatnonzero(mask) + base).tolist())
         return found
+
+    def _matched(self, query: wq.Query):
+        """(base, mask of the documents ``query`` matches among the filter's) per segment."""
+        for number, base in enumerate(self._postings.bases):
+            yield base, self._kept(self._mask(query, number), number)
 
     def holds(self, query: wq.Query) -> bool:
         """Whether ``query``'s count is here already."""

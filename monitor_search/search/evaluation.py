@@ -35,7 +35,9 @@ BULK_POSTINGS = 200_000
 """Queries whose terms have this many postings or more (a phrase's words count
 ``PHRASE_COST`` times) are scored as arrays (``search.bulk``). Chosen from in-process
 costs (``benchmarks/bulk_ab.py``: dictionaries about 1-2 microseconds a posting more than
-arrays) against numpy's import (0.1-0.25 s); not yet checked end to end."""
+arrays) against numpy's import (0.1-0.25 s). Near it, at 100,000 articles
+(``benchmarks/RESULTS.md``, session 14): a phrase of 87,000 postings (261,000 as counted)
+takes 35 ms as arrays and 151 ms in dictionaries, in-process: more than the import apart."""
 BULK_MATCHES = 2_000_000
 """Queries only counted or listed go to the arrays from this many postings (unless their
 scores are there already): sets of document numbers cost far less a posting than scores.

@@ -189,7 +189,7 @@ def _scoring_leaves(query: wq.Query) -> set[Leaf] | None:
         return None
     if type(query) is wq.Term:
         return {(query.fieldname, query.text)}
-    if type(query) not in (wq.Or, wq.And) or not query.subqueries:
+    if not query.subqueries:
         return None
     found: set[Leaf] = set()
     for part in query.subqueries:

@@ -322,11 +322,13 @@ def _joined(queries: list[wq.Query], kind: type = wq.Or) -> wq.Query:
     return queries[0] if len(queries) == 1 else kind(queries)
 
 
-_SIGN = r"(?<![^\s(]){}(?=[\w\"(])"
-"""A sign that requires or leaves out what follows it, as a regular expression: at the start
-of a word (``{}`` is the sign)."""
+_STARTS_A_WORD = r"(?<![^\s(])"
+"""Where a sign that requires (``+``) or leaves out (``-``) a word stands: after white space
+or an opening parenthesis, or first."""
+_SIGN = _STARTS_A_WORD + r"{}(?=[\w\"(])"
+"""The parser's sign (``{}``), before a word, a phrase or a group."""
 
-_PLAIN_WORD = re.compile(r"(?<![^\s(])([+-])(?=\w)|\w+(?:\.?\w+)*")
+_PLAIN_WORD = re.compile(_STARTS_A_WORD + r"([+-])(?=\w)|\w+(?:\.?\w+)*")
 
 
 def plain_ranking(text: str) -> Ranking:

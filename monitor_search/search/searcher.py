@@ -235,11 +235,9 @@ def count_timeline(
     _checked(text)
     if by not in PERIODS:
         raise BadQuery(f"--by {by!r}: choose one of {', '.join(PERIODS)}")
-    request = _Request(1, filter_query(filters or Filters()), "relevance", ())
 
     def count(searcher, ranking: Ranking):
-        _check_publication(searcher, filters)
-        restriction = _restricted(searcher, filters, request).filter_query
+        restriction = _restriction(searcher, filters)
         docnums = _all_matches(searcher, ranking.matching(match_any), restriction)
         return len(docnums), timeline(searcher.reader(), docnums, by)
 
@@ -252,14 +250,20 @@ def count_matches(
     """How many articles match ``text``: the ``total`` of ``search`` with the same
     arguments, without ranking or reading any article."""
     _checked(text)
-    request = _Request(1, filter_query(filters or Filters()), "relevance", ())
 
     def count(searcher, ranking: Ranking) -> int:
-        _check_publication(searcher, filters)
-        restriction = _restricted(searcher, filters, request).filter_query
+        restriction = _restriction(searcher, filters)
         return _match_count(searcher, ranking.matching(match_any), restriction)
 
     return _run(index_dir, text, count)
+
+
+def _restriction(searcher, filters: Filters | None):
+    """The filter query of ``filters`` as ``search`` applies it (an unknown publication is
+    an error)."""
+    _check_publication(searcher, filters)
+    request = _Request(1, filter_query(filters or Filters()), "relevance", ())
+    return _restricted(searcher, filters, request).filter_query
 
 
 def _match_count(searcher, query, filter_query) -> int:
