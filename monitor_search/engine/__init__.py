@@ -1,7 +1,8 @@
 """Everything that reaches into Whoosh 2.7.4's internals, and nothing else does.
 
 Whoosh is unmaintained upstream; msearch's fixes and speed-ups to it live here: mends of
-Whoosh's own classes (``patches``), a posting pool and writer (``pool``, ``parallel``), a
+Whoosh's own classes (``patches``), a posting pool and writer (``pool``, ``parallel``,
+``blocks``), a
 posting and position format of msearch's own inside Whoosh's files (``plainpostings``,
 ``plainpositions``), field types that index in one pass (``fields``), postings read
 straight from Whoosh's files (``postings``) and the BM25F scores of single terms computed
@@ -33,10 +34,11 @@ def install() -> None:
     import whoosh
 
     check_version(tuple(whoosh.__version__))
-    from monitor_search.engine import patches, pool
+    from monitor_search.engine import blocks, patches, pool
 
     patches.install()
     pool.install()
+    blocks.install()
     _installed = True
 
 
