@@ -16,8 +16,12 @@ from monitor_search.analysis.analyzers import NAME, WORD_PATTERN, fold, index_te
 from monitor_search.analysis.names import NAME_MARK, name_key
 
 _WORDS = re.compile(WORD_PATTERN)
-_CACHE_LIMIT = 500_000
-"""Distinct words remembered before the cache starts over."""
+_CACHE_LIMIT = 100_000
+"""Distinct words remembered (in each of ``_terms`` and ``_keys``) before the memo starts
+over. The 100,000 most common words are over 99 % of the words of an archive of 20,000
+articles, and a full memo of this size holds about 20 MB; one of 500,000 words held over
+200 MB in each writing process of a large archive, whose rare words (names, misspellings)
+never stop coming (``benchmarks/RESULTS.md``)."""
 _terms: dict[str, str] = {}
 OPENING = 3
 """Letters compared before a word is stemmed in ``term_counts``."""
@@ -26,7 +30,9 @@ _last: tuple[object, dict[str, list[int]]] = ("", {})
 """The text ``remembered_positions`` analysed last, and its positions."""
 
 
-_term = index_term
+_term = index_term.__wrapped__
+"""``index_term`` without its own memo: ``_terms`` remembers the words met here, and two
+memos of each word would hold it twice."""
 
 
 def word_term(word: str) -> str:
@@ -155,6 +161,10 @@ def term_if_possible(word: str, may_become: Callable[[str], bool]) -> str:
     return term
 
 
+_name_key = name_key.__wrapped__
+"""``name_key`` without its own memo: ``_keys`` remembers the words met here."""
+
+
 def name_counts(text: str) -> dict[str, int]:
     """Term -> frequency, as ``name_key_analyzer`` at index time: each capitalised word's key
     and, for a NAME, its marked spelling."""
@@ -168,7 +178,7 @@ def name_counts(text: str) -> dict[str, int]:
             continue
         terms = _keys.get(word)
         if terms is None:
-            key = name_key(word)
+            key = _name_key(word)
             terms = _keys[word] = (key, NAME_MARK + word.lower()) if key else ()
         for term in terms if kind == NAME else terms[:1]:
             counts[term] = counts.get(term, 0) + 1
