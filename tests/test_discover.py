@@ -55,13 +55,35 @@ def test_a_folder_reached_twice_is_walked_once(tmp_path):
     assert relative(found, root) == ["a/b.txt", "a/m/k.TXT", "a/z.txt", "b.txt", "c/y.txt"]
 
 
+def test_a_file_found_again_is_kept_where_it_was_found_first(tmp_path):
+    """Through a link found before or after it, a hard link, or its name given again: one
+    file, at its first find, with its own size and time."""
+    root = tree(tmp_path / "corpus")
+    (root / "0-first.txt").symlink_to(root / "c" / "y.txt")
+    (root / "c" / "z-after.txt").symlink_to(root / "a" / "z.txt")
+    os.link(root / "b.txt", root / "c" / "hard.txt")
+    found = discover([str(root), str(root / "a" / "b.txt")])
+    assert relative(found, root) == ["0-first.txt", "a/b.txt", "a/m/k.TXT", "a/z.txt", "b.txt"]
+    stats = [os.stat(path) for path in found.files]
+    assert list(found.sizes) == [st.st_size for st in stats]
+    assert list(found.mtimes_ns) == [st.st_mtime_ns for st in stats]
+
+
+def test_a_hard_link_alone_is_one_file(tmp_path):
+    root = tree(tmp_path / "corpus")
+    os.link(root / "b.txt", root / "c" / "hard.txt")
+    assert relative(discover([str(root)]), root) == [
+        "a/b.txt", "a/m/k.TXT", "a/z.txt", "b.txt", "c/y.txt"
+    ]  # fmt: skip
+
+
 def test_an_interrupted_walk_closes_its_folders(tmp_path, monkeypatch):
     root = tree(tmp_path / "corpus")
     if not os.path.isdir("/proc/self/fd"):
         pytest.skip("needs /proc to count open descriptors")
     before = len(os.listdir("/proc/self/fd"))
 
-    def interrupt(*args):
+    def interrupt(*args, **kwargs):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(discover_module, "_add_file", interrupt)
