@@ -3,10 +3,10 @@
     python benchmarks/build_once.py [--articles 100000] [--keep benchmarks/.work/bench]
 
 What ``speed.py`` measures for msearch's full build (wall time, the largest process's peak
-RSS and that of all its processes together, index size), with each process's anonymous and
-file-backed memory at that peak, and for re-indexing (nothing changed; one file changed),
-without building stock Whoosh and FTS5 beside it: at 100,000 articles they take far longer
-than msearch. The corpus must exist already (``speed.py
+RSS and that of all its processes together, summed as RSS and as PSS, index size), with
+each process's anonymous and file-backed memory at that peak, and for re-indexing (nothing
+changed; one file changed), without building stock Whoosh and FTS5 beside it: at 100,000
+articles they take far longer than msearch. The corpus must exist already (``speed.py
 --large --keep DIR`` writes it); the msearch index in DIR is rebuilt from nothing.
 """
 
@@ -46,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         "peak_rss_mb": round(run.peak_rss_mb),
         "all_processes_rss_mb": round(run.tree_rss_mb or 0),
         "all_processes_anon_mb": round(run.tree_anon_mb or 0),
+        "all_processes_pss_mb": round(run.tree_pss_mb or 0),
         "at_peak": [
             {
                 "pid": member.pid,
@@ -53,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
                 "anon_mb": round(member.anon_kb / 1024),
                 "file_mb": round(member.file_kb / 1024),
                 "shmem_mb": round(member.shmem_kb / 1024),
+                "pss_mb": round(member.pss_kb / 1024),
             }
             for member in run.tree_at_peak
         ],

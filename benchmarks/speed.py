@@ -92,6 +92,10 @@ class ProcessMemory:
     anon_kb: int
     file_kb: int
     shmem_kb: int
+    pss_kb: int = 0
+    """Proportional set size: each page shared with other processes (a forked writing
+    process shares the parent's heap until either writes to it) counted as its share, so
+    the processes' PSS add up to the memory they take together; RSS counts it in each."""
 
     @property
     def rss_kb(self) -> int:
@@ -111,6 +115,9 @@ class ChildRun:
     """Peak of the summed anonymous memory (heaps) alone, file-backed pages left out."""
     tree_at_peak: tuple[ProcessMemory, ...] = ()
     """Each process's memory when the summed RSS peaked."""
+    tree_pss_mb: float | None = None
+    """Peak of the summed proportional set sizes: the memory all the processes take
+    together, shared pages counted once."""
 
 
 class TreeSampler(threading.Thread):
@@ -121,7 +128,7 @@ class TreeSampler(threading.Thread):
     def __init__(self, root: int, interval: float = 0.1):
         super().__init__(daemon=True)
         self.root, self.interval = root, interval
-        self.peak_kb = self.peak_anon_kb = 0
+        self.peak_kb = self.peak_anon_kb = self.peak_pss_kb = 0
         self.at_peak: tuple[ProcessMemory, ...] = ()
         self.done = threading.Event()
 
@@ -132,6 +139,7 @@ class TreeSampler(threading.Thread):
             if total > self.peak_kb:
                 self.peak_kb, self.at_peak = total, members
             self.peak_anon_kb = max(self.peak_anon_kb, sum(m.anon_kb for m in members))
+            self.peak_pss_kb = max(self.peak_pss_kb, sum(m.pss_kb for m in members))
 
     def stop(self) -> float:
         self.done.set()
@@ -176,7 +184,20 @@ def _process_memory(pid: int) -> ProcessMemory | None:
     def kb(key: str) -> int:
         return int(status.get(key, "0 kB").split()[0])
 
-    return ProcessMemory(pid, command[:120], kb("RssAnon"), kb("RssFile"), kb("RssShmem"))
+    memory = (kb("RssAnon"), kb("RssFile"), kb("RssShmem"))
+    return ProcessMemory(pid, command[:120], *memory, pss_kb=_pss_kb(pid))
+
+
+def _pss_kb(pid: int) -> int:
+    """``pid``'s proportional set size (0 where the kernel does not report it)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 GNU_TIME = "/usr/bin/time"
@@ -232,12 +253,13 @@ def run_child(
         tree_mb = sampler.stop() if sampler else None
         tree_anon_mb = sampler.peak_anon_kb / 1024 if sampler else None
         at_peak = sampler.at_peak if sampler else ()
+        tree_pss_mb = sampler.peak_pss_kb / 1024 if sampler else None
         errors.seek(0)
         message = errors.read().decode(errors="replace").strip()[-2000:]
         if returncode != 0 and not (accept_nothing_found and returncode == 1 and not message):
             raise RuntimeError(f"{' '.join(command)} exited {returncode}: {message}")
         peak_kb = int(Path(rss_file.name).read_text().split()[-1])
-    return ChildRun(seconds, peak_kb / 1024, output, tree_mb, tree_anon_mb, at_peak)
+    return ChildRun(seconds, peak_kb / 1024, output, tree_mb, tree_anon_mb, at_peak, tree_pss_mb)
 
 
 def median(values: Sequence[float]) -> float:

@@ -179,6 +179,8 @@ def _changed(known: dict[str, bytes], found) -> list[str]:
 
 def _gone(known: dict[str, bytes], found) -> list[str]:
     """Indexed files that are no more: gone from a folder just walked, or from the disk."""
+    if not known:  # a new index: no set of every path found
+        return []
     unseen = known.keys() - set(found.files)
     if not unseen:
         return []
