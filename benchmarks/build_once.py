@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         "peak_rss_mb": round(run.peak_rss_mb),
         "all_processes_rss_mb": round(run.tree_rss_mb or 0),
         "all_processes_anon_mb": round(run.tree_anon_mb or 0),
-        "all_processes_pss_mb": round(run.tree_pss_mb or 0),
+        "all_processes_pss_mb": round(run.tree_pss_mb) if run.tree_pss_mb else None,
         "at_peak": [
             {
                 "pid": member.pid,

@@ -55,26 +55,50 @@ def test_a_folder_reached_twice_is_walked_once(tmp_path):
     assert relative(found, root) == ["a/b.txt", "a/m/k.TXT", "a/z.txt", "b.txt", "c/y.txt"]
 
 
-def test_a_file_found_again_is_kept_where_it_was_found_first(tmp_path):
-    """Through a link found before or after it, a hard link, or its name given again: one
-    file, at its first find, with its own size and time."""
+@pytest.fixture(params=["in a set", "sorted"])
+def finding_repeats(request, monkeypatch):
+    """Repeats found both ways: in a set (small walks), by sorting (large ones)."""
+    if request.param == "sorted":
+        monkeypatch.setattr(discover_module, "SORTED_FROM", 0)
+
+
+def distinct_sizes(root):
+    """Each file of ``tree`` a size of its own, so sizes out of step with files show."""
+    for number, path in enumerate(sorted(root.rglob("*.*"))):
+        path.write_text("x" * (10 + number))
+
+
+ALL = ["a/b.txt", "a/m/k.TXT", "a/z.txt", "b.txt", "c/y.txt"]
+
+
+@pytest.mark.usefixtures("finding_repeats")
+@pytest.mark.parametrize(
+    ("repeat", "expected"),
+    [
+        ("link before", ["0-first.txt", "a/b.txt", "a/m/k.TXT", "a/z.txt", "b.txt"]),
+        ("link after", ALL),
+        ("hard link", ALL),
+        ("named again", ALL),
+        ("nothing", ALL),
+    ],
+)
+def test_a_file_found_again_is_kept_where_it_was_found_first(tmp_path, repeat, expected):
     root = tree(tmp_path / "corpus")
-    (root / "0-first.txt").symlink_to(root / "c" / "y.txt")
-    (root / "c" / "z-after.txt").symlink_to(root / "a" / "z.txt")
-    os.link(root / "b.txt", root / "c" / "hard.txt")
-    found = discover([str(root), str(root / "a" / "b.txt")])
-    assert relative(found, root) == ["0-first.txt", "a/b.txt", "a/m/k.TXT", "a/z.txt", "b.txt"]
+    distinct_sizes(root)
+    paths = [str(root)]
+    if repeat == "link before":
+        (root / "0-first.txt").symlink_to(root / "c" / "y.txt")
+    elif repeat == "link after":
+        (root / "c" / "z-after.txt").symlink_to(root / "a" / "z.txt")
+    elif repeat == "hard link":
+        os.link(root / "b.txt", root / "c" / "hard.txt")
+    elif repeat == "named again":
+        paths.append(str(root / "a" / "b.txt"))
+    found = discover(paths)
+    assert relative(found, root) == expected
     stats = [os.stat(path) for path in found.files]
     assert list(found.sizes) == [st.st_size for st in stats]
     assert list(found.mtimes_ns) == [st.st_mtime_ns for st in stats]
-
-
-def test_a_hard_link_alone_is_one_file(tmp_path):
-    root = tree(tmp_path / "corpus")
-    os.link(root / "b.txt", root / "c" / "hard.txt")
-    assert relative(discover([str(root)]), root) == [
-        "a/b.txt", "a/m/k.TXT", "a/z.txt", "b.txt", "c/y.txt"
-    ]  # fmt: skip
 
 
 def test_an_interrupted_walk_closes_its_folders(tmp_path, monkeypatch):

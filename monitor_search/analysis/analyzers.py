@@ -175,11 +175,15 @@ KEY_ONLY = "key"
 writes the word as a name)."""
 
 
-def name_kind(text: str, match: re.Match) -> str | None:
+_NOT_GIVEN = object()
+
+
+def name_kind(text: str, match: re.Match, key: str | object | None = _NOT_GIVEN) -> str | None:
     """How a capitalised word (not a stop word) is indexed in the ``names`` field: NAME
     inside a sentence, or at its start when long enough that its key will not collide with
     an ordinary word's; KEY_ONLY when all in capitals (a headline's ``CHECHNYA``) or a short
-    word opening a sentence (``Kiev said``); None for the others."""
+    word opening a sentence (``Kiev said``); None for the others. ``key``: the word's
+    ``name_key``, where the caller knows it already."""
     word = match.group(0)
     if not word[0].isupper() or word.lower() in STOP_WORDS:
         return None
@@ -189,7 +193,11 @@ def name_kind(text: str, match: re.Match) -> str | None:
     while i >= 0 and text[i] in " \t":
         i -= 1
     inside_sentence = i >= 0 and text[i] not in ".!?:;\n\"“”«»'‘’([—–-"
-    return NAME if inside_sentence or len(name_key(word) or "") >= LONG_KEY else KEY_ONLY
+    if inside_sentence:
+        return NAME
+    if key is _NOT_GIVEN:
+        key = name_key(word)
+    return NAME if len(key or "") >= LONG_KEY else KEY_ONLY
 
 
 class NameKeyFilter(Filter):

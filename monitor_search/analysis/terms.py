@@ -173,13 +173,15 @@ def name_counts(text: str) -> dict[str, int]:
     counts: dict[str, int] = {}
     for match in _WORDS.finditer(text):
         word = match.group(0)
-        kind = name_kind(text, match) if word[0].isupper() else None
-        if kind is None:
+        if not word[0].isupper():
             continue
         terms = _keys.get(word)
         if terms is None:
             key = _name_key(word)
             terms = _keys[word] = (key, NAME_MARK + word.lower()) if key else ()
+        kind = name_kind(text, match, terms[0] if terms else None)
+        if kind is None:
+            continue
         for term in terms if kind == NAME else terms[:1]:
             counts[term] = counts.get(term, 0) + 1
     return counts

@@ -8,6 +8,7 @@ taken whatever its suffix. Problems (broken links, unreadable folders) are repor
 from __future__ import annotations
 
 import errno
+import operator
 import os
 from array import array
 from collections.abc import Iterator
@@ -45,54 +46,84 @@ def discover(paths: list[str]) -> Discovery:
             _walk(path, seen_dirs, seen, found)
         elif os.path.isfile(path):
             try:
-                _add_file(path, os.stat(path), seen, found, may_repeat=True)
+                _add_file(path, os.stat(path), seen, found)
             except OSError as error:
                 found.problems.append((path, error.strerror or str(error)))
         elif os.path.islink(path):
             found.problems.append((path, "broken symbolic link"))
         else:
             found.missing.append(given)
-    if seen.may_repeat:
-        _keep_first(found, seen)
+    _keep_first(found, seen)
     return found
 
 
-class _Identities:
-    """The device and inode of each file found, in order (16 bytes a file, where a set of
-    a million identities takes 60 MB), and whether any file may have been found twice.
+_WORD = 2**64
 
-    Each real folder is walked once, so a file with one name is met once by the walk; only
-    a file with several names (hard links), one met through a symbolic link or one named
-    on the command line can be met again."""
+
+class _Identities:
+    """The device and inode of each file found, in order: 24 bytes a file in arrays, where
+    a set of a million identities takes 60 MB (an inode is 128 bits on some file systems,
+    kept as two 64-bit halves)."""
 
     def __init__(self) -> None:
         self.devices = array("Q")
         self.inodes = array("Q")
-        self.may_repeat = False
+        self.inodes_high = array("Q")
+
+    def columns(self) -> tuple[array, array, array]:
+        return self.devices, self.inodes_high, self.inodes
 
 
-def _add_file(
-    path: str, st: os.stat_result, seen: _Identities, found: Discovery, *, may_repeat: bool
-) -> None:
+def _add_file(path: str, st: os.stat_result, seen: _Identities, found: Discovery) -> None:
     """Add the file at ``path`` to what was found (``_keep_first`` drops a second find)."""
-    seen.devices.append(st.st_dev)
-    seen.inodes.append(st.st_ino)
-    seen.may_repeat = seen.may_repeat or may_repeat or st.st_nlink > 1
+    seen.devices.append(st.st_dev % _WORD)
+    seen.inodes_high.append(st.st_ino // _WORD)
+    seen.inodes.append(st.st_ino % _WORD)
     found.files.append(path)
     found.sizes.append(st.st_size)
     found.mtimes_ns.append(st.st_mtime_ns)
 
 
+SORTED_FROM = 50_000
+"""Files from which repeats are found by sorting the identities (numpy) instead of in a set."""
+
+
 def _keep_first(found: Discovery, seen: _Identities) -> None:
-    """Drop each file found again after its first find."""
-    first: set[tuple[int, int]] = set()
-    keep = []
-    for identity in zip(seen.devices, seen.inodes, strict=True):
-        keep.append(identity not in first)
-        first.add(identity)
+    """Drop each file found again after its first find: a hard link, a symbolic link, a
+    bind mount, a file named on the command line and found in a folder too."""
+    found_again = (_repeats_sorted if len(found.files) >= SORTED_FROM else _repeats)(seen)
+    if found_again is None:
+        return
+    keep = list(map(operator.not_, found_again))
     found.files = list(compress(found.files, keep))
     found.sizes = array("q", compress(found.sizes, keep))
     found.mtimes_ns = array("q", compress(found.mtimes_ns, keep))
+
+
+def _repeats(seen: _Identities) -> list[bool] | None:
+    """For each file, whether an earlier file has its identity (None when none has)."""
+    first: set[tuple[int, int, int]] = set()
+    again = []
+    for identity in zip(*seen.columns(), strict=True):
+        again.append(identity in first)
+        first.add(identity)
+    return again if any(again) else None
+
+
+def _repeats_sorted(seen: _Identities) -> list[bool] | None:
+    """``_repeats``, by a stable sort of the identities: equal ones end up side by side,
+    the first found first."""
+    import numpy as np
+
+    columns = [np.frombuffer(column, dtype=np.uint64) for column in seen.columns()]
+    order = np.lexsort(columns[::-1])  # the last key sorts first; stable
+    ordered = [column[order] for column in columns]
+    same_as_before = np.logical_and.reduce([column[1:] == column[:-1] for column in ordered])
+    if not same_as_before.any():
+        return None
+    again = np.zeros(len(order), dtype=bool)
+    again[order[1:][same_as_before]] = True
+    return again.tolist()
 
 
 def _identity(st: os.stat_result) -> int:
@@ -127,7 +158,7 @@ def _walk(top: str, seen_dirs: set, seen: _Identities, found: Discovery) -> None
                             st = os.stat(path)
                         else:  # the name alone: the kernel need not walk the whole path
                             st = os.stat(entry.name, dir_fd=descriptor)
-                        _add_file(path, st, seen, found, may_repeat=entry.is_symlink())
+                        _add_file(path, st, seen, found)
                     except OSError as error:
                         found.problems.append((path, error.strerror or str(error)))
                 elif entry.is_symlink():
