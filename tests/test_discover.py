@@ -114,3 +114,20 @@ def test_an_interrupted_walk_closes_its_folders(tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         discover([str(root)])
     assert len(os.listdir("/proc/self/fd")) == before
+
+
+@pytest.mark.parametrize("find", [discover_module._repeats, discover_module._repeats_sorted])
+def test_repeats_are_told_apart_by_device_and_both_halves_of_the_inode(find):
+    seen = discover_module._Identities()
+    for device, inode in [(1, 5), (2, 5), (1, 5), (2, 6), (1, 2**64 + 5), (2, 6), (1, 2**64 + 5)]:
+        discover_module._add_file("x", _Stat(device, inode), seen, discover_module.Discovery())
+    assert find(seen) == [False, False, True, False, False, True, True]
+    alone = discover_module._Identities()
+    for inode in (3, 1, 2):
+        discover_module._add_file("x", _Stat(7, inode), alone, discover_module.Discovery())
+    assert find(alone) is None
+
+
+class _Stat:
+    def __init__(self, device: int, inode: int):
+        self.st_dev, self.st_ino, self.st_size, self.st_mtime_ns = device, inode, 1, 1
