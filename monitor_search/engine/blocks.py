@@ -39,20 +39,13 @@ def write_block(self: W3PostingsWriter, last: bool = False) -> None:
         postfile.write(WHOOSH3_HEADER_MAGIC)
     self._terminfo.add_block(self)
     ids = self._ids
-    data = (_gaps(ids) if not self._byteids else tuple(ids), _weights(self._weights))
-    data = dumps((*data, self._mini_values()), DATA_PROTOCOL)
+    gaps = tuple(ids) if self._byteids else _gaps(ids)
+    data = dumps((gaps, _weights(self._weights), self._mini_values()), DATA_PROTOCOL)
     compression = self._compression
     if compression:
         data = zlib.compress(data, compression)
-    info = (
-        len(ids),
-        ids[-1],
-        self._maxweight,
-        compression,
-        length_to_byte(self._minlength),
-        length_to_byte(self._maxlength),
-    )
-    info = dumps(info, INFO_PROTOCOL)
+    lengths = length_to_byte(self._minlength), length_to_byte(self._maxlength)
+    info = dumps((len(ids), ids[-1], self._maxweight, compression, *lengths), INFO_PROTOCOL)
     length = len(info) + len(data)
     postfile.write_int(-length if last else length)
     postfile.write(info)

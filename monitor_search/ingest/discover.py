@@ -122,7 +122,8 @@ def _repeats_sorted(seen: _Identities) -> list[bool] | None:
         if not (ordered[1:] == ordered[:-1]).any():
             return None
     order = np.lexsort(keys[::-1])  # stable (the first found first); the last key sorts first
-    same_as_before = np.logical_and.reduce([key[order][1:] == key[order][:-1] for key in keys])
+    ordered_keys = [key[order] for key in keys]
+    same_as_before = np.logical_and.reduce([key[1:] == key[:-1] for key in ordered_keys])
     again = np.zeros(len(order), dtype=bool)
     again[order[1:][same_as_before]] = True
     return again.tolist()
